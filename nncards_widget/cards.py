@@ -1,0 +1,188 @@
+"""Card and Wire widget models: the Python objects that mirror what is on the canvas.
+
+Every card is an ``ipycytoscape.Node`` whose parameters are traitlets synced with the browser, one
+per parameter of its catalogue spec; ``card.units = 64`` in a cell and an edit on the canvas are the
+same change. The classes are generated from the catalogue (``card_class(spec)``), never written out.
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+
+import ipycytoscape
+from traitlets import Any, Bool, Dict, Int, TraitError, TraitType, Unicode, validate
+
+from . import catalog
+from ._frontend import MODULE_NAME, MODULE_VERSION
+from .graph import CardData, WireData, port_short
+
+__all__ = ["Card", "Wire", "PortRef", "card_class", "ParamTrait"]
+
+
+class ParamTrait(TraitType):
+    """A card parameter: validated by its catalogue spec, with errors naming card and parameter."""
+
+    info_text = "a card parameter"
+
+    def __init__(self, spec: catalog.InputSpec, **kwargs):
+        self.spec = spec
+        default = copy.deepcopy(spec.default)
+        super().__init__(default_value=default, allow_none=True, **kwargs)
+
+    def validate(self, obj, value):
+        try:
+            return self.spec.coerce(value)
+        except ValueError as exc:
+            who = f"card '{obj.name}' ({obj.spec.title})" if isinstance(obj, Card) else "card"
+            raise TraitError(f"Invalid value for parameter '{self.spec.label}' "
+                             f"({self.spec.name}) of {who}: {exc}") from None
+
+
+class PortRef:
+    """A port of a card, named by its label or Python name: ``card["Layer instance"]``."""
+
+    def __init__(self, card: "Card", key: str):
+        self.card = card
+        self.key = key
+
+    def __repr__(self):
+        return f"<port {self.key!r} of card {self.card.name!r}>"
+
+
+_uid_counter = itertools.count(1)
+
+
+class Card(ipycytoscape.Node):
+    """Base of every card model; the concrete classes come from ``card_class(spec)``."""
+
+    _model_name = Unicode("CardModel").tag(sync=True)
+    _model_module = Unicode(MODULE_NAME).tag(sync=True)
+    _model_module_version = Unicode(MODULE_VERSION).tag(sync=True)
+
+    spec: catalog.CardSpec = None  # set on each generated class
+
+    card_id = Unicode(read_only=True).tag(sync=True)
+    name = Unicode().tag(sync=True)
+    # Filled in by live shapes / inspection; shown by the view.
+    output_shape = Any(None, allow_none=True).tag(sync=True)
+    param_count = Int(None, allow_none=True).tag(sync=True)
+    error = Unicode("").tag(sync=True)
+    stale = Bool(False).tag(sync=True)
+    preview = Dict().tag(sync=True)
+
+    def __init__(self, name=None, uid=None, position=None, **params):
+        uid = uid or f"card{next(_uid_counter)}"
+        super().__init__()
+        self.set_trait("card_id", self.spec.id)
+        self.data = {"id": uid}
+        self.classes = f"card role-{self.spec.role}"
+        self.name = name or self.spec.default_name
+        if position:
+            self.position = {"x": float(position["x"]), "y": float(position["y"])}
+        unknown = [k for k in params if k not in self.param_names()]
+        if unknown:
+            raise TypeError(f"Card '{self.name}' ({self.spec.title}) has no parameter "
+                            f"{', '.join(map(repr, unknown))}; its parameters are: "
+                            f"{', '.join(self.param_names()) or 'none'}")
+        with self.hold_trait_notifications():
+            for key, value in params.items():
+                setattr(self, key, value)
+
+    @validate("name")
+    def _check_name(self, proposal):
+        value = proposal["value"]
+        if not isinstance(value, str) or not value.strip() or "/" in value:
+            raise TraitError(f"Invalid name for a {self.spec.title} card: expected a non-empty "
+                             f"string without '/'; received {value!r}")
+        return value.strip()
+
+    # -- identity -------------------------------------------------------------------------
+    @property
+    def uid(self) -> str:
+        return self.data["id"]
+
+    @classmethod
+    def param_names(cls) -> list:
+        """Python names of this card's parameters (``name`` included for Input/Output)."""
+        return [p.name for p in cls.spec.params]
+
+    @property
+    def params(self) -> dict:
+        """Current parameter values by Python name."""
+        return {n: copy.deepcopy(getattr(self, n)) for n in self.param_names()}
+
+    def __getitem__(self, key) -> PortRef:
+        """A port by its label on the card or its Python name."""
+        names = {o.name for o in self.spec.outputs} | {o.label for o in self.spec.outputs}
+        names |= {i.name for i in self.spec.ports} | {i.label for i in self.spec.ports}
+        if key not in names:
+            raise KeyError(f"Card '{self.name}' ({self.spec.title}) has no port {key!r}; its ports "
+                           f"are: {', '.join(repr(p.label) for p in self.spec.ports + self.spec.outputs)}")
+        return PortRef(self, key)
+
+    def to_data(self) -> CardData:
+        pos = dict(self.position) if self.position else {}
+        return CardData(uid=self.uid, card_id=self.spec.id, name=self.name, params=self.params,
+                        position=pos)
+
+    def __repr__(self):
+        values = ", ".join(f"{k}={v!r}" for k, v in self.params.items() if k != "name")
+        return f"<{self.spec.title} card {self.name!r}" + (f": {values}>" if values else ">")
+
+
+class Wire(ipycytoscape.Edge):
+    """A wire from an output port of one card to an input port of another."""
+
+    _model_name = Unicode("WireModel").tag(sync=True)
+    _model_module = Unicode(MODULE_NAME).tag(sync=True)
+    _model_module_version = Unicode(MODULE_VERSION).tag(sync=True)
+
+    shape = Unicode("").tag(sync=True)
+
+    def __init__(self, source: Card, source_port: str, target: Card, target_port: str,
+                 port_type: str, wid=None):
+        super().__init__()
+        self.source_card = source
+        self.target_card = target
+        self.data = {"id": wid or f"wire{next(_uid_counter)}", "source": source.uid,
+                     "target": target.uid, "source_port": source_port,
+                     "target_port": target_port, "port_type": port_type}
+        self.classes = f"wire type-{port_short(port_type).lower()}"
+
+    @property
+    def id(self) -> str:
+        return self.data["id"]
+
+    @property
+    def source_port(self) -> str:
+        return self.data["source_port"]
+
+    @property
+    def target_port(self) -> str:
+        return self.data["target_port"]
+
+    def to_data(self) -> WireData:
+        return WireData(id=self.id, source=self.data["source"], source_port=self.source_port,
+                        target=self.data["target"], target_port=self.target_port)
+
+    def __repr__(self):
+        s, t = self.source_card, self.target_card
+        return (f"<wire {s.name}.{s.spec.output(self.source_port).label} -> "
+                f"{t.name}.{t.spec.input(self.target_port).label}>")
+
+
+_classes: dict = {}
+
+
+def card_class(card) -> type:
+    """The Card subclass for a catalogue card (id, Keras class name or spec), made once."""
+    spec = catalog.get(card)
+    cls = _classes.get(spec.id)
+    if cls is None:
+        traits = {p.name: ParamTrait(p).tag(sync=True, label=p.label, param=True)
+                  for p in spec.params if p.name != "name"}
+        cls_name = spec.id[0].upper() + spec.id[1:] + "Card"
+        cls = type(cls_name, (Card,), {"spec": spec, "__doc__": f"{spec.title} card.", **traits})
+        _classes[spec.id] = cls
+    return cls

@@ -1,0 +1,343 @@
+"""The card catalogue: pure data describing every card, read by everything else.
+
+The catalogue lives in ``cards.json`` beside this module. Card classes, the builder's mapping,
+serialization and the front-end palette are all derived from it, so adding a card means adding
+one entry there. Nothing here imports Keras or ipywidgets (help text is read from the installed
+Keras docstrings only when asked for).
+
+>>> from nncards_widget import catalog
+>>> catalog.get("Embedding").id
+'layer_Embedding'
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import inspect
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+__all__ = ["CardSpec", "InputSpec", "OutputSpec", "get", "cards", "ids", "categories",
+           "PORT_TYPES", "PARAM_TYPES", "UnknownCardError"]
+
+#: Types of connectable ports, as the seed reference names them.
+PORT_TYPES = ("NeuralNetworkTensor", "NeuralNetworkLayer", "NeuralNetworkInitializer",
+              "NeuralNetworkRegularizer", "NeuralNetworkConstraint")
+#: Types of parameters edited on the card.
+PARAM_TYPES = ("Integer", "Float", "Boolean", "String")
+
+_CATALOG_FILE = Path(__file__).with_name("cards.json")
+
+
+class UnknownCardError(KeyError):
+    """A card id (or Keras class name) that the catalogue does not have."""
+
+    def __str__(self):  # KeyError quotes its argument; show the message as written.
+        return str(self.args[0])
+
+
+@dataclass(frozen=True)
+class InputSpec:
+    """One input row of a card: a parameter (``kind == "param"``) or a connectable port."""
+
+    label: str
+    name: str
+    type: str
+    multiplicity: str = "1"
+    kind: str = "param"
+    default: Any = None
+    optional: bool = False
+    required: bool = False
+    choices: tuple | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+    length: int | None = None
+    keras_arg: str | None = None
+    call_arg: bool = False
+    own_help: str | None = None
+    card_id: str = ""
+
+    @property
+    def is_param(self) -> bool:
+        return self.kind == "param"
+
+    @property
+    def is_port(self) -> bool:
+        return self.kind == "port"
+
+    @property
+    def is_list(self) -> bool:
+        return self.multiplicity == "n"
+
+    @property
+    def help(self) -> str:
+        """Help text: our own words where we have them, else the installed Keras docstring."""
+        if self.own_help:
+            return self.own_help
+        spec = get(self.card_id)
+        return _keras_arg_help(spec.keras_module, spec.keras_class, self.keras_arg or self.name) or ""
+
+    def describe_allowed(self) -> str:
+        """What values this parameter accepts, in words (used by error messages)."""
+        kind = {"Integer": "an integer", "Float": "a number", "Boolean": "True or False",
+                "String": "a string"}[self.type]
+        if self.is_list:
+            kind = (f"a list of {self.length} integers" if self.length else "a list of integers")
+        if self.choices:
+            kind = "one of " + ", ".join(repr(c) for c in self.choices)
+        bounds = []
+        if self.minimum is not None:
+            bounds.append(f">= {self.minimum}")
+        if self.maximum is not None:
+            bounds.append(f"<= {self.maximum}")
+        if bounds:
+            kind += " (" + " and ".join(bounds) + (" each" if self.is_list else "") + ")"
+        if self.optional:
+            kind += ", or None"
+        return kind
+
+    def coerce(self, value):
+        """Check a parameter value and return it in canonical form; ValueError says why not.
+
+        Integers pass for Floats; an integer passes for a list of known length (it is repeated,
+        as Keras does for ``kernel_size=3``); a tuple passes for a list.
+        """
+        if value is None:
+            if self.optional or self.required:
+                return None
+            raise ValueError(f"expected {self.describe_allowed()}; received None")
+        if self.is_list:
+            if isinstance(value, int) and not isinstance(value, bool) and self.length:
+                value = [value] * self.length
+            if not isinstance(value, (list, tuple)):
+                raise ValueError(f"expected {self.describe_allowed()}; received {value!r}")
+            items = [self._coerce_scalar(v, "Integer") for v in value]
+            if self.length and len(items) != self.length:
+                raise ValueError(f"expected {self.describe_allowed()}; received {len(items)} "
+                                 f"value(s) {list(value)!r}")
+            if not items and self.required:
+                raise ValueError(f"expected {self.describe_allowed()}; received an empty list")
+            return items
+        return self._coerce_scalar(value, self.type)
+
+    def _coerce_scalar(self, value, type_):
+        ok = {
+            "Integer": isinstance(value, int) and not isinstance(value, bool),
+            "Float": isinstance(value, (int, float)) and not isinstance(value, bool),
+            "Boolean": isinstance(value, bool),
+            "String": isinstance(value, str),
+        }[type_]
+        if not ok and type_ == "Integer" and isinstance(value, float) and value.is_integer():
+            value, ok = int(value), True  # JSON from the browser may send 3.0 for 3
+        if not ok:
+            raise ValueError(f"expected {self.describe_allowed()}; received {value!r} "
+                             f"({type(value).__name__})")
+        if type_ == "Float":
+            value = float(value)
+        if self.choices and value not in self.choices:
+            raise ValueError(f"expected {self.describe_allowed()}; received {value!r}")
+        if type_ in ("Integer", "Float"):
+            if self.minimum is not None and value < self.minimum:
+                raise ValueError(f"expected {self.describe_allowed()}; received {value!r}")
+            if self.maximum is not None and value > self.maximum:
+                raise ValueError(f"expected {self.describe_allowed()}; received {value!r}")
+        return value
+
+    def to_dict(self) -> dict:
+        d = {"label": self.label, "name": self.name, "type": self.type,
+             "multiplicity": self.multiplicity, "kind": self.kind}
+        if self.is_param:
+            d.update(default=self.default, optional=self.optional, required=self.required,
+                     choices=list(self.choices) if self.choices else None,
+                     minimum=self.minimum, maximum=self.maximum, length=self.length)
+        d["help"] = self.help
+        return d
+
+
+@dataclass(frozen=True)
+class OutputSpec:
+    """One output port of a card."""
+
+    label: str
+    name: str
+    type: str
+    multiplicity: str = "1"
+    own_help: str | None = None
+
+    @property
+    def help(self) -> str:
+        return self.own_help or ""
+
+    def to_dict(self) -> dict:
+        return {"label": self.label, "name": self.name, "type": self.type,
+                "multiplicity": self.multiplicity, "help": self.help}
+
+
+@dataclass(frozen=True)
+class CardSpec:
+    """Everything known about one card."""
+
+    id: str
+    title: str
+    category: tuple
+    role: str  # layer | merge | wrapper | initializer | regularizer | constraint | input | output
+    keras_class: str | None
+    keras_module: str | None
+    keras_doc: str | None
+    inputs: tuple = field(default_factory=tuple)
+    outputs: tuple = field(default_factory=tuple)
+    pack: dict | None = None
+
+    @property
+    def params(self) -> tuple:
+        return tuple(i for i in self.inputs if i.is_param)
+
+    @property
+    def ports(self) -> tuple:
+        return tuple(i for i in self.inputs if i.is_port)
+
+    @property
+    def category_path(self) -> str:
+        return "/".join(self.category)
+
+    @property
+    def default_name(self) -> str:
+        """Base for the names of new cards of this kind (``dense``, ``glorot_normal``...)."""
+        if self.keras_class:
+            return _snake(self.keras_class)
+        return self.id
+
+    def input(self, key: str) -> InputSpec:
+        """An input by Python name or label."""
+        for i in self.inputs:
+            if key in (i.name, i.label):
+                return i
+        raise KeyError(f"Card {self.id!r} has no input {key!r}; its inputs are: "
+                       + ", ".join(repr(i.label) for i in self.inputs))
+
+    def output(self, key: str) -> OutputSpec:
+        """An output by Python name or label."""
+        for o in self.outputs:
+            if key in (o.name, o.label):
+                return o
+        raise KeyError(f"Card {self.id!r} has no output {key!r}; its outputs are: "
+                       + ", ".join(repr(o.label) for o in self.outputs) if self.outputs else
+                       f"Card {self.id!r} has no outputs")
+
+    def keras_type(self):
+        """The Keras (or project-made) class this card wraps (imports Keras)."""
+        if not self.keras_class:
+            return None
+        return getattr(importlib.import_module(self.keras_module), self.keras_class)
+
+    def to_dict(self) -> dict:
+        """JSON-ready description, as the front end's palette and inspector read it."""
+        return {"id": self.id, "title": self.title, "category": list(self.category),
+                "role": self.role, "keras_class": self.keras_class, "keras_doc": self.keras_doc,
+                "inputs": [i.to_dict() for i in self.inputs],
+                "outputs": [o.to_dict() for o in self.outputs]}
+
+
+def _snake(name: str) -> str:
+    s = re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name)
+    s = re.sub(r"(?<=[A-Z])([A-Z][a-z])", r"_\1", s)
+    return s.lower()
+
+
+def _input_from_json(card_id: str, d: dict) -> InputSpec:
+    return InputSpec(
+        label=d["label"], name=d["name"], type=d["type"], multiplicity=d.get("multiplicity", "1"),
+        kind=d.get("kind", "param"), default=d.get("default"), optional=d.get("optional", False),
+        required=d.get("required", False),
+        choices=tuple(d["choices"]) if d.get("choices") else None,
+        minimum=d.get("minimum"), maximum=d.get("maximum"), length=d.get("length"),
+        keras_arg=d.get("keras_arg", d["name"]), call_arg=d.get("call_arg", False),
+        own_help=d.get("help"), card_id=card_id)
+
+
+@functools.lru_cache(maxsize=None)
+def _load() -> dict:
+    raw = json.loads(_CATALOG_FILE.read_text())
+    specs = {}
+    for c in raw["cards"]:
+        specs[c["id"]] = CardSpec(
+            id=c["id"], title=c["title"], category=tuple(c["category"]), role=c["role"],
+            keras_class=c.get("keras_class"), keras_module=c.get("keras_module"),
+            keras_doc=c.get("keras_doc"),
+            inputs=tuple(_input_from_json(c["id"], i) for i in c["inputs"]),
+            outputs=tuple(OutputSpec(label=o["label"], name=o["name"], type=o["type"],
+                                     multiplicity=o.get("multiplicity", "1"),
+                                     own_help=o.get("help")) for o in c["outputs"]),
+            pack=c.get("pack"))
+    return specs
+
+
+@functools.lru_cache(maxsize=None)
+def _aliases() -> dict:
+    table = {}
+    for spec in _load().values():
+        table[spec.id.lower()] = spec.id
+        if spec.keras_class:
+            table.setdefault(spec.keras_class.lower(), spec.id)
+    return table
+
+
+def get(card: str | CardSpec) -> CardSpec:
+    """The spec of a card, by card id (``"layer_Embedding"``) or Keras class name (``"Embedding"``)."""
+    if isinstance(card, CardSpec):
+        return card
+    specs = _load()
+    if card in specs:
+        return specs[card]
+    key = _aliases().get(str(card).lower())
+    if key is None:
+        close = [s for s in specs if str(card).lower() in s.lower()][:5]
+        hint = f" Did you mean: {', '.join(close)}?" if close else ""
+        raise UnknownCardError(f"Unknown card {card!r}: not a card id or Keras class name of the "
+                               f"catalogue.{hint} (catalog.ids() lists them all.)")
+    return specs[key]
+
+
+def cards() -> list:
+    """Every card spec, in catalogue order."""
+    return list(_load().values())
+
+
+def ids() -> list:
+    return list(_load())
+
+
+def categories() -> dict:
+    """Category path -> list of card ids, in catalogue order."""
+    out: dict = {}
+    for spec in _load().values():
+        out.setdefault(spec.category_path or "Network", []).append(spec.id)
+    return out
+
+
+@functools.lru_cache(maxsize=None)
+def _keras_arg_help(module: str | None, cls: str | None, arg: str) -> str | None:
+    """The description of ``arg`` in the installed Keras class docstring, if any."""
+    if not module or not cls or module.startswith("nncards_widget"):
+        return None
+    try:
+        doc = inspect.getdoc(getattr(importlib.import_module(module), cls)) or ""
+    except Exception:  # pragma: no cover - a broken Keras install
+        return None
+    lines = doc.splitlines()
+    for i, line in enumerate(lines):
+        m = re.match(r"^(\s*)" + re.escape(arg) + r"\s*:\s*(.*)$", line)
+        if not m:
+            continue
+        indent = len(m.group(1))
+        text = [m.group(2).strip()]
+        for nxt in lines[i + 1:]:
+            if not nxt.strip() or len(nxt) - len(nxt.lstrip()) <= indent:
+                break
+            text.append(nxt.strip())
+        return " ".join(t for t in text if t)
+    return None

@@ -1,0 +1,31 @@
+"""Errors and warnings of nncards_widget: each names the card, port or field at fault."""
+
+
+class NNCardsError(Exception):
+    """Base class of the project's errors."""
+
+
+class ConnectionRefused(NNCardsError, ValueError):
+    """A wire that cannot be made (wrong port types, occupied input, a cycle, ...)."""
+
+
+class BuildError(NNCardsError):
+    """The graph cannot be turned into a Keras model.
+
+    ``card`` is the name of the card at fault (or None for graph-wide problems), ``port`` or
+    ``param`` the input concerned, if any.
+    """
+
+    def __init__(self, message, card=None, port=None, param=None):
+        super().__init__(message)
+        self.card = card
+        self.port = port
+        self.param = param
+
+
+class GraphFileError(NNCardsError, ValueError):
+    """A saved graph (``to_json`` text) that cannot be loaded; names the offending entry."""
+
+
+class DanglingCardWarning(UserWarning):
+    """A card that takes no part in the model being built."""
