@@ -82,13 +82,13 @@ def test_two_views_stay_identical(open_notebook):
 
     # Python-side changes: a new card, a new wire, a removed card.
     nb.add_cell(
+        "extra = ed.add('layer_Dense', name='extra', units=2)\n"
         "drop = ed.add('layer_Dropout', name='drop', rate=0.5)\n"
-        "ed.remove(y)\n"
-        "y2 = ed.add('output', name='label')\n"
-        "ed.connect(d, drop); ed.connect(drop, y2)\n"
+        "ed.connect(d, drop)\n"
+        "ed.remove(extra)\n"
         "print(sorted(c.name for c in ed.cards))"
     )
-    expected = ["dense", "drop", "features", "label"]
+    expected = ["dense", "drop", "features", "species"]
     nb.page.wait_for_function(
         """(expected) => {
             const names = [];
