@@ -14,6 +14,8 @@ from .builder import build_model
 from .cards import Card, PortRef, Wire, card_class
 from .errors import ConnectionRefused, GraphFileError, NNCardsError
 from .graph import CardData, GraphData, check_wire, default_ports
+from .inspection import Inspector
+from .shapes import LiveShapes
 
 __all__ = ["NetworkEditor"]
 
@@ -67,6 +69,8 @@ class NetworkEditor(ipycytoscape.CytoscapeWidget):
         self._listeners: list = []
         self.model = None  # the last model built
         self.on_msg(self._handle_view_request)
+        self.live_shapes = LiveShapes(self)  # shapes, parameter counts and errors on the cards
+        self._inspector = Inspector(self)
 
     # -- the graph, as Python objects -------------------------------------------------------
     @property
@@ -248,9 +252,30 @@ class NetworkEditor(ipycytoscape.CytoscapeWidget):
         Raises BuildError naming the card (and port or parameter) at fault; the graph is not
         changed by a failed build.
         """
-        model = build_model(self.snapshot())
+        model = self.live_shapes.build()  # reuses the live shapes' Keras objects; see shapes.py
         self.model = model
         return model
+
+    def refresh_shapes(self) -> None:
+        """Update shapes, parameter counts and errors now (inside a kernel they are updated once
+        after each cell or view request; outside one, after every change)."""
+        self.live_shapes.refresh()
+
+    # -- inspection --------------------------------------------------------------------------
+    def inspect(self, sample, live: bool = False):
+        """Run ``sample`` (an array, or a dict of arrays by Input card name) through ``ed.model``
+        in one forward pass and show every card's output on its card (``card.preview``).
+
+        Builds first when there is no model or the graph changed since the last build. With
+        ``live=True`` the previews are refreshed after every later change of the graph.
+        Returns ``ed.outputs``.
+        """
+        return self._inspector.inspect(sample, live=live)
+
+    @property
+    def outputs(self):
+        """Each card's output (numpy array) from the last ``inspect``: ``ed.outputs["dense"]``."""
+        return self._inspector.outputs
 
     # -- saving and loading ----------------------------------------------------------------
     def to_json(self, indent=1) -> str:

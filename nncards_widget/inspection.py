@@ -1,0 +1,387 @@
+"""Inline inspection: run a sample through the built model once and show every card's output.
+
+``ed.inspect(sample)`` uses ``ed.model`` as it is (after ``model.fit`` the trained network's
+outputs show), building first when there is no model or the graph changed since the last build.
+One forward pass of a "capture" model -- ``keras.Model(model.inputs, [output of every card's
+layer])``, made once per model -- gives every card's output. Each card then gets
+``card.preview``: shape, dtype, min / mean / max / std, the share of zeros, and two pictures as PNG
+data URIs (``image`` small for the card, ``image_large`` for the inspector). The pictures fit the
+tensor: a histogram of the values for any tensor, a heatmap of (features x steps) for a
+sequence output such as an Embedding's, a grid of channel maps for a Conv2D-like (H, W, C) output
+(both of the first sample of the batch). PNGs are written by the tiny encoder below (numpy + zlib,
+indexed colour).
+
+Any change of the graph afterwards marks the previews stale (``card.stale``): the model they came
+from no longer matches the graph. The next ``inspect`` (or, with ``live=True``, an automatic
+re-run after each cell / change) refreshes them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import logging
+import struct
+import warnings
+import zlib
+from collections.abc import Mapping
+
+import numpy as np
+
+from .errors import NNCardsError
+
+__all__ = ["Inspector", "InspectionError", "Outputs", "preview", "encode_png"]
+
+log = logging.getLogger(__name__)
+
+
+class InspectionError(NNCardsError, ValueError):
+    """A sample that does not fit the network's Input cards (names the card and both shapes)."""
+
+
+# -- PNG --------------------------------------------------------------------------------------------
+
+def _viridis(n=254) -> np.ndarray:
+    stops = np.array([0.0, 0.13, 0.25, 0.38, 0.5, 0.63, 0.75, 0.88, 1.0])
+    rgb = np.array([[68, 1, 84], [71, 44, 122], [59, 81, 139], [44, 113, 142], [33, 144, 141],
+                    [39, 173, 129], [92, 200, 99], [170, 220, 50], [253, 231, 37]], float)
+    x = np.linspace(0, 1, n)
+    return np.stack([np.interp(x, stops, rgb[:, i]) for i in range(3)], 1).round().astype(np.uint8)
+
+
+N_COLORS = 254  # palette 0..253: viridis, 254: background, 255: bars
+BACKGROUND, BAR = 254, 255
+_PALETTE = np.vstack([_viridis(N_COLORS), [[255, 255, 255], [76, 114, 176]]]).astype(np.uint8)
+_PLTE = _PALETTE.tobytes()
+
+
+def _chunk(tag: bytes, data: bytes) -> bytes:
+    return (struct.pack(">I", len(data)) + tag + data
+            + struct.pack(">I", zlib.crc32(tag + data) & 0xFFFFFFFF))
+
+
+def encode_png(indexed: np.ndarray, palette: bytes = _PLTE) -> bytes:
+    """An 8-bit indexed-colour PNG of a 2-D uint8 array of palette indices."""
+    h, w = indexed.shape
+    raw = np.zeros((h, w + 1), np.uint8)  # filter type 0 (None) at the start of every row
+    raw[:, 1:] = indexed
+    return (b"\x89PNG\r\n\x1a\n"
+            + _chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 3, 0, 0, 0))
+            + _chunk(b"PLTE", palette)
+            + _chunk(b"IDAT", zlib.compress(raw.tobytes(), 1))
+            + _chunk(b"IEND", b""))
+
+
+def _data_uri(indexed: np.ndarray) -> str:
+    return "data:image/png;base64," + base64.b64encode(encode_png(indexed)).decode("ascii")
+
+
+# -- pictures ---------------------------------------------------------------------------------------
+
+SMALL = (48, 96)  # height, width
+LARGE = (160, 320)
+
+
+def _levels(m: np.ndarray) -> np.ndarray:
+    """Palette indices 0..253 for a 2-D array, scaled to its own min..max."""
+    m = np.nan_to_num(m.astype(np.float32, copy=False))
+    lo, hi = float(m.min()), float(m.max())
+    if hi <= lo:
+        return np.full(m.shape, N_COLORS // 2, np.uint8)
+    return ((m - lo) * ((N_COLORS - 1) / (hi - lo))).astype(np.uint8)
+
+
+def _resample(m: np.ndarray, h: int, w: int) -> np.ndarray:
+    """Nearest-neighbour resize of a 2-D array to h x w."""
+    rows = np.arange(h) * m.shape[0] // h
+    cols = np.arange(w) * m.shape[1] // w
+    return m[rows[:, None], cols[None, :]]
+
+
+def _histogram_image(counts: np.ndarray, size) -> np.ndarray:
+    h, w = size
+    img = np.full((h, w), BACKGROUND, np.uint8)
+    top = counts.max()
+    if top <= 0:
+        return img
+    heights = np.ceil(counts / top * (h - 2)).astype(int)  # a non-empty bin shows at least 1 px
+    col_bin = np.arange(w) * len(counts) // w
+    gap = np.r_[np.diff(col_bin) != 0, True]  # one background column between bars
+    col_h = np.where(gap & (w >= 2 * len(counts)), 0, heights[col_bin])
+    img[(h - 1 - np.arange(h))[:, None] < col_h[None, :]] = BAR
+    return img
+
+
+def _heatmap_image(m: np.ndarray, size) -> np.ndarray:
+    """Rows = features, columns = steps of the sequence."""
+    return _resample(_levels(m.T), *size)
+
+
+def _channels_image(x: np.ndarray, size, max_channels: int) -> np.ndarray:
+    h, w = size
+    n = min(x.shape[-1], max_channels)
+    cols = int(np.ceil(np.sqrt(n * w / h)))
+    cols = max(1, min(cols, n))
+    rows = int(np.ceil(n / cols))
+    ch, cw = (h - (rows - 1)) // rows, (w - (cols - 1)) // cols
+    img = np.full((h, w), BACKGROUND, np.uint8)
+    if ch < 1 or cw < 1:
+        return img
+    for i in range(n):
+        r, c = divmod(i, cols)
+        y, xx = r * (ch + 1), c * (cw + 1)
+        img[y:y + ch, xx:xx + cw] = _resample(_levels(x[..., i]), ch, cw)
+    return img
+
+
+def preview(array) -> dict:
+    """The ``card.preview`` dict for one card's output array (batch first)."""
+    a = np.asarray(array)
+    info = {"shape": [int(d) for d in a.shape], "dtype": str(a.dtype)}
+    if a.size == 0 or not (np.issubdtype(a.dtype, np.number) or a.dtype == bool):
+        info.update(min=None, mean=None, max=None, std=None, zeros=None, kind="histogram",
+                    image="", image_large="")
+        return info
+    f = a.astype(np.float32, copy=False) if a.dtype != np.float32 else a
+    finite = f[np.isfinite(f)] if not np.isfinite(f).all() else f
+    if finite.size:
+        info.update(min=float(finite.min()), mean=float(finite.mean()),
+                    max=float(finite.max()), std=float(finite.std()))
+    else:
+        info.update(min=None, mean=None, max=None, std=None)
+    info["zeros"] = float(np.count_nonzero(a == 0) / a.size)
+    # a histogram for any tensor; a heatmap / channel grid where the tensor has that form
+    if a.ndim == 3 and a.shape[1] > 1:
+        kind = "heatmap"
+        small, large = _heatmap_image(f[0], SMALL), _heatmap_image(f[0], LARGE)
+    elif a.ndim == 4:
+        kind = "channels"
+        small, large = _channels_image(f[0], SMALL, 8), _channels_image(f[0], LARGE, 32)
+    else:
+        kind = "histogram"
+        values = finite.ravel()
+        if values.size > 65536:
+            values = values[:: values.size // 65536 + 1]
+        lo, hi = (info["min"], info["max"]) if info["min"] is not None else (0.0, 1.0)
+        if hi <= lo:
+            lo, hi = lo - 0.5, hi + 0.5
+        counts, _ = np.histogram(values, bins=64, range=(lo, hi))
+        small = _histogram_image(counts.reshape(32, 2).sum(1), SMALL)
+        large = _histogram_image(counts, LARGE)
+    info.update(kind=kind, image=_data_uri(small), image_large=_data_uri(large))
+    return info
+
+
+# -- outputs ----------------------------------------------------------------------------------------
+
+class Outputs(Mapping):
+    """``ed.outputs``: each card's output array from the last ``inspect``, by card name."""
+
+    def __init__(self, arrays: dict | None = None):
+        self._arrays = dict(arrays or {})
+
+    def __getitem__(self, name):
+        name = getattr(name, "name", name)  # a Card works too
+        try:
+            return self._arrays[name]
+        except KeyError:
+            if not self._arrays:
+                raise KeyError(f"No outputs yet: call ed.inspect(sample) first (asked for "
+                               f"{name!r})") from None
+            raise KeyError(f"No output for card {name!r} in the last inspect(); cards with an "
+                           f"output: {', '.join(map(repr, self._arrays))}") from None
+
+    def __iter__(self):
+        return iter(self._arrays)
+
+    def __len__(self):
+        return len(self._arrays)
+
+    def __repr__(self):
+        items = ", ".join(f"{k!r}: {tuple(v.shape)}" for k, v in self._arrays.items())
+        return f"Outputs({{{items}}})"
+
+
+# -- the inspector ----------------------------------------------------------------------------------
+
+class Inspector:
+    """Runs inspections for one ``NetworkEditor`` and keeps its previews' staleness."""
+
+    def __init__(self, editor):
+        self.editor = editor
+        self.outputs = Outputs()
+        self.sample = None
+        self.live = False
+        #: the message of the last failed automatic (live) refresh, "" when it worked
+        self.last_error = ""
+        self._fresh: set = set()  # uids whose preview is up to date
+        self._capture = (None, None, None)  # (model, capture model, [(uid, card name)])
+        self._scheduled = False
+        editor.on_change(self._on_change)
+
+    # -- staleness / live -------------------------------------------------------------------------
+    def _on_change(self, event):
+        if event.get("kind") not in ("add", "remove", "connect", "disconnect", "param"):
+            return
+        cards = self.editor._cards
+        for uid in self._fresh:
+            card = cards.get(uid)
+            if card is not None:
+                card.stale = True
+        self._fresh.clear()
+        if self.live:
+            self._schedule_live()
+
+    def _schedule_live(self):
+        loop = None
+        if self.editor.live_shapes.mode != "eager":
+            try:
+                loop = asyncio.get_running_loop()
+            except RuntimeError:
+                loop = None
+        if loop is None:
+            if self.editor.live_shapes.mode != "deferred":
+                self._live_refresh()
+            return
+        if not self._scheduled:
+            self._scheduled = True
+            loop.call_soon(self._live_refresh)
+
+    def _live_refresh(self):
+        self._scheduled = False
+        if not self.live or self.sample is None:
+            return
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                self.run(self.sample, quiet=True)
+            self.last_error = ""
+        except Exception as exc:  # an unfinished graph: previews stay stale until it builds
+            self.last_error = str(exc)
+            log.debug("live inspection skipped: %s", exc)
+
+    # -- inspecting ---------------------------------------------------------------------------------
+    def inspect(self, sample, live: bool = False):
+        self.live = bool(live)
+        self.sample = sample
+        return self.run(sample)
+
+    def _model(self, quiet=False):
+        ed = self.editor
+        shapes = ed.live_shapes
+        shapes.refresh()
+        model = ed.model
+        if model is None:
+            return ed.build()
+        if model is shapes.last_model and shapes.built_version != shapes.version:
+            if not quiet:
+                warnings.warn("The graph changed since the last build(): inspect() builds the "
+                              "network again, so the previews show a new model with freshly "
+                              "initialised weights (ed.model is replaced; train it again to "
+                              "see trained outputs).", UserWarning, stacklevel=4)
+            return ed.build()
+        return model
+
+    def _capture_model(self, model):
+        import keras
+
+        if self._capture[0] is model:
+            return self._capture[1], self._capture[2]
+        cards, tensors = [], []
+        for card in self.editor.cards:
+            try:
+                layer = model.get_layer(card.name)
+            except ValueError:
+                continue  # not in the model: a wrapped layer, an initializer, a dangling card
+            try:
+                out = layer.output
+            except (AttributeError, ValueError):
+                continue
+            if isinstance(out, (list, tuple)):
+                out = out[0]
+            cards.append((card.uid, card.name))
+            tensors.append(out)
+        capture = keras.Model(model.inputs, tensors, name=f"{model.name}_capture")
+        self._capture = (model, capture, cards)
+        return capture, cards
+
+    def feed(self, model, sample) -> dict:
+        """The sample as ``{input name: array}``, checked against the model's Input cards."""
+        inputs = list(model.inputs)
+        names = [t.name for t in inputs]
+        if isinstance(sample, Mapping):
+            unknown = [k for k in sample if k not in names]
+            if unknown:
+                raise InspectionError(f"The sample has entries {', '.join(map(repr, unknown))} "
+                                      f"that are not Input cards of the network; its Input cards "
+                                      f"are: {', '.join(map(repr, names))}")
+            missing = [n for n in names if n not in sample]
+            if missing:
+                raise InspectionError(f"The sample has no array for Input card"
+                                      f"{'s' if len(missing) > 1 else ''} "
+                                      f"{', '.join(map(repr, missing))}: pass a dict with one array "
+                                      f"per Input card ({', '.join(map(repr, names))})")
+            arrays = {n: sample[n] for n in names}
+        else:
+            if len(names) != 1:
+                raise InspectionError(f"The network has {len(names)} Input cards "
+                                      f"({', '.join(map(repr, names))}): pass the sample as a dict "
+                                      f"with one array per Input card name")
+            arrays = {names[0]: sample}
+        feed, batch = {}, None
+        for t in inputs:
+            a = np.asarray(arrays[t.name])
+            expected = tuple(t.shape)
+            want = "(" + ", ".join("batch" if i == 0 else ("any" if d is None else str(d))
+                                   for i, d in enumerate(expected)) + ")"
+            ok = a.ndim == len(expected) and all(
+                d is None or d == s for d, s in zip(expected[1:], a.shape[1:]))
+            if not ok:
+                hint = ""
+                if a.ndim == len(expected) - 1:
+                    hint = " (a single example? add the batch axis: sample[None])"
+                raise InspectionError(f"The sample for Input card '{t.name}' has shape "
+                                      f"{tuple(a.shape)}, but the card expects {want}, i.e. "
+                                      f"{_fmt(expected)} with the batch first{hint}")
+            if batch is not None and a.shape[0] != batch:
+                raise InspectionError(f"The sample arrays have different batch sizes: "
+                                      f"'{t.name}' has {a.shape[0]}, another input {batch}")
+            batch = a.shape[0]
+            if a.dtype == np.float64:
+                a = a.astype(np.float32)
+            feed[t.name] = a
+        return feed
+
+    def run(self, sample, quiet=False):
+        model = self._model(quiet=quiet)
+        feed = self.feed(model, sample)
+        capture, cards = self._capture_model(model)
+        arrays = capture.predict_on_batch(feed)
+        if not isinstance(arrays, (list, tuple)):
+            arrays = [arrays]
+        outputs = {}
+        fresh = set()
+        by_uid = self.editor._cards
+        for (uid, name), arr in zip(cards, arrays):
+            arr = np.asarray(arr)
+            outputs[name] = arr
+            card = by_uid.get(uid)
+            if card is None:
+                continue
+            with card.hold_sync():
+                card.preview = preview(arr)
+                card.stale = False
+            fresh.add(uid)
+        for uid, card in by_uid.items():  # cards not in the model have nothing to show
+            if uid not in fresh and (card.preview or card.stale):
+                with card.hold_sync():
+                    card.preview = {}
+                    card.stale = False
+        self._fresh = fresh
+        self.outputs = Outputs(outputs)
+        return self.outputs
+
+
+def _fmt(shape) -> str:
+    return "(" + ", ".join("None" if d is None else str(d) for d in shape) + \
+        ("," if len(shape) == 1 else "") + ")"
