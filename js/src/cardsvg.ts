@@ -1,0 +1,138 @@
+/**
+ * The face of a card as an SVG document, drawn as the background image of its
+ * cytoscape node. Pure string building (no DOM), from the geometry module.
+ */
+
+import { CARD, CardGeometry, textWidth } from './geometry';
+import { categoryColor, tint, typeColor } from './colors';
+import { CardSpec } from './types';
+
+export const FONT_FAMILY =
+  "'Inter', 'Helvetica Neue', Helvetica, Arial, 'Liberation Sans', 'DejaVu Sans', sans-serif";
+export const MONO_FAMILY = "'JetBrains Mono', 'DejaVu Sans Mono', Menlo, Consolas, monospace";
+
+export function escapeXml(s: string): string {
+  return s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;');
+}
+
+export interface FaceOptions {
+  title: string;
+  subtitle?: string;
+  /** Footer: output shape on the left, parameter count on the right. */
+  shape?: string;
+  params?: string;
+  error?: string;
+  /** Python names of ports that have a wire (drawn filled). */
+  connected?: Set<string>;
+  /** Marked stale (e.g. a preview that no longer matches). */
+  muted?: boolean;
+}
+
+/** SVG markup of a card face, sized to the geometry. */
+export function cardSvg(spec: CardSpec, geom: CardGeometry, opt: FaceOptions): string {
+  const W = geom.width;
+  const H = geom.height;
+  const fs = CARD.fontSize;
+  const accent = opt.error ? '#d32f2f' : categoryColor(spec.category);
+  const parts: string[] = [];
+  parts.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" ` +
+      `font-family="${escapeXml(FONT_FAMILY)}" font-size="${fs}">`
+  );
+  parts.push(`<rect x="0" y="0" width="${W}" height="${H}" fill="#ffffff"/>`);
+  // header
+  parts.push(
+    `<rect x="0" y="0" width="${W}" height="${geom.headerHeight}" fill="${tint(accent, opt.error ? 0.86 : 0.88)}"/>`
+  );
+  parts.push(`<rect x="0" y="0" width="${W}" height="3" fill="${accent}"/>`);
+  parts.push(
+    `<line x1="0" y1="${geom.headerHeight - 0.5}" x2="${W}" y2="${geom.headerHeight - 0.5}" stroke="${tint(accent, 0.7)}"/>`
+  );
+  const titleX = CARD.padX;
+  parts.push(
+    `<text x="${titleX}" y="19" font-size="${CARD.titleSize}" font-weight="700" fill="#1b2330">${escapeXml(opt.title)}</text>`
+  );
+  if (opt.subtitle) {
+    parts.push(
+      `<text x="${titleX}" y="33" font-size="10.5" fill="#5b6472">${escapeXml(opt.subtitle)}</text>`
+    );
+  }
+  if (opt.error) {
+    // warning badge in the header's right corner
+    const cx = W - 16;
+    parts.push(`<circle cx="${cx}" cy="20" r="8" fill="#d32f2f"/>`);
+    parts.push(
+      `<text x="${cx}" y="24" text-anchor="middle" font-size="12" font-weight="700" fill="#fff">!</text>`
+    );
+  }
+  // rows
+  for (const r of geom.rows) {
+    const baseline = r.y + fs * 0.36;
+    if (r.kind === 'output') {
+      const p = geom.outputPorts[r.name];
+      parts.push(
+        `<text x="${p.x - 10}" y="${baseline}" text-anchor="end" fill="#27313f">${escapeXml(r.label)}</text>`
+      );
+      parts.push(dot(p.x, p.y, typeColor(r.type), !!opt.connected?.has('out:' + r.name)));
+    } else if (r.kind === 'port') {
+      const p = geom.inputPorts[r.name];
+      parts.push(dot(p.x, p.y, typeColor(r.type), !!opt.connected?.has('in:' + r.name)));
+      parts.push(
+        `<text x="${CARD.labelX}" y="${baseline}" fill="#27313f">${escapeXml(r.label)}</text>`
+      );
+    } else {
+      parts.push(
+        `<text x="${CARD.labelX}" y="${baseline}" fill="#4a5565">${escapeXml(r.label)}</text>`
+      );
+      const v = r.value ?? '';
+      const vw = textWidth(v, fs) + 10;
+      const right = W - CARD.padX + 4;
+      const unset = v === '–';
+      parts.push(
+        `<rect x="${right - vw}" y="${r.y - 8}" width="${vw}" height="16" rx="3" fill="${unset ? '#f6f7f9' : '#eef1f6'}"/>`
+      );
+      parts.push(
+        `<text x="${right - vw / 2}" y="${baseline}" text-anchor="middle" font-weight="600" fill="${unset ? '#9aa3af' : '#111827'}">${escapeXml(v)}</text>`
+      );
+    }
+  }
+  if (geom.dividerY !== null) {
+    parts.push(
+      `<line x1="${CARD.padX}" y1="${geom.dividerY}" x2="${W - CARD.padX}" y2="${geom.dividerY}" stroke="#e3e7ed"/>`
+    );
+  }
+  if (geom.footerY !== null) {
+    const fy = geom.footerY;
+    parts.push(`<rect x="0" y="${fy}" width="${W}" height="${H - fy}" fill="#f4f6f9"/>`);
+    parts.push(`<line x1="0" y1="${fy + 0.5}" x2="${W}" y2="${fy + 0.5}" stroke="#e3e7ed"/>`);
+    const by = fy + CARD.footerHeight / 2 + fs * 0.36;
+    if (opt.shape) {
+      parts.push(
+        `<text x="${CARD.padX}" y="${by}" font-family="${escapeXml(MONO_FAMILY)}" font-size="10.5" fill="#1f4f99">${escapeXml(opt.shape)}</text>`
+      );
+    }
+    if (opt.params) {
+      parts.push(
+        `<text x="${W - CARD.padX}" y="${by}" text-anchor="end" font-size="10.5" fill="#5b6472">${escapeXml(opt.params)}</text>`
+      );
+    }
+  }
+  parts.push('</svg>');
+  return parts.join('');
+}
+
+function dot(x: number, y: number, color: string, filled: boolean): string {
+  return filled
+    ? `<circle cx="${x}" cy="${y}" r="${CARD.dotRadius}" fill="${color}" stroke="#ffffff" stroke-width="1.5"/>`
+    : `<circle cx="${x}" cy="${y}" r="${CARD.dotRadius - 0.75}" fill="#ffffff" stroke="${color}" stroke-width="2"/>`;
+}
+
+/** A data URI for an SVG string, usable as a cytoscape background-image. */
+export function svgDataUri(svg: string): string {
+  return 'data:image/svg+xml;utf8,' + encodeURIComponent(svg);
+}

@@ -1,0 +1,88 @@
+/** How parameter values, shapes and counts are written on cards and in the inspector. */
+
+import { InputSpec, isList } from './types';
+
+export function formatNumber(v: number): string {
+  if (!Number.isFinite(v)) {
+    return String(v);
+  }
+  if (Number.isInteger(v)) {
+    return String(v);
+  }
+  const abs = Math.abs(v);
+  if (abs !== 0 && (abs < 1e-3 || abs >= 1e6)) {
+    return v.toExponential(2).replace(/\.?0+e/, 'e');
+  }
+  return String(Number(v.toPrecision(4)));
+}
+
+/** The value of a parameter as shown on a card row. */
+export function formatValue(input: InputSpec | undefined, value: unknown): string {
+  if (value === null || value === undefined) {
+    return '–';
+  }
+  if (typeof value === 'boolean') {
+    return value ? 'true' : 'false';
+  }
+  if (typeof value === 'number') {
+    return formatNumber(value);
+  }
+  if (Array.isArray(value)) {
+    return '[' + value.map(v => formatValue(undefined, v)).join(', ') + ']';
+  }
+  if (typeof value === 'string') {
+    return value === '' ? '""' : value;
+  }
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return String(value);
+  }
+}
+
+/** The text an inspector field starts with for a value (lists as "13, 4"). */
+export function valueToText(input: InputSpec, value: unknown): string {
+  if (value === null || value === undefined) {
+    return '';
+  }
+  if (isList(input) && Array.isArray(value)) {
+    return value.map(v => String(v)).join(', ');
+  }
+  return String(value);
+}
+
+/** A shape such as [null, 20, 16] -> "(None, 20, 16)"; several outputs are joined. */
+export function formatShape(shape: unknown): string {
+  if (shape === null || shape === undefined || shape === '') {
+    return '';
+  }
+  if (typeof shape === 'string') {
+    return shape;
+  }
+  if (Array.isArray(shape)) {
+    if (shape.length && shape.every(s => Array.isArray(s))) {
+      return shape.map(s => formatShape(s)).join(' ');
+    }
+    const parts = shape.map(d => (d === null || d === undefined ? 'None' : String(d)));
+    return '(' + parts.join(', ') + (parts.length === 1 ? ',' : '') + ')';
+  }
+  return String(shape);
+}
+
+/** 12345 -> "12,345". */
+export function formatCount(n: unknown): string {
+  if (typeof n !== 'number' || !Number.isFinite(n)) {
+    return '';
+  }
+  return Math.round(n)
+    .toString()
+    .replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+
+/** Shorten text to at most max characters, ending with an ellipsis when cut. */
+export function ellipsize(text: string, max: number): string {
+  if (text.length <= max) {
+    return text;
+  }
+  return text.slice(0, Math.max(1, max - 1)) + '…';
+}

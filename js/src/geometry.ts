@@ -1,0 +1,297 @@
+/**
+ * Card geometry: where every row, port dot and text of a card goes, computed
+ * from its catalogue spec alone (no DOM), so the card face, wire ends and
+ * port hit-testing all agree. Coordinates are in model pixels from the card's
+ * top-left corner unless a function says it is relative to the centre.
+ */
+
+import { CardSpec, InputSpec, Point, Rect, isParam } from './types';
+import { ellipsize, formatValue } from './format';
+
+export const CARD = {
+  minWidth: 184,
+  maxWidth: 340,
+  headerHeight: 40,
+  rowHeight: 20,
+  padX: 12,
+  dotRadius: 5,
+  sectionGap: 6,
+  footerHeight: 22,
+  bottomPad: 6,
+  fontSize: 11,
+  titleSize: 12.5,
+  valueMaxChars: 16,
+  labelMaxChars: 26,
+  hitRadius: 9,
+  /** Distance of port dots from the card's left/right edge. */
+  portInset: 9,
+  /** Where row labels start (after the input port dots). */
+  labelX: 22
+};
+
+// Advance widths of a Helvetica-like sans-serif font, in thousandths of an em,
+// for printable ASCII (32..126). Used to size cards without measuring text.
+const WIDTHS = [
+  278, 278, 355, 556, 556, 889, 667, 191, 333, 333, 389, 584, 278, 333, 278, 278, 556, 556, 556,
+  556, 556, 556, 556, 556, 556, 556, 278, 278, 584, 584, 584, 556, 1015, 667, 667, 722, 722, 667,
+  611, 778, 722, 278, 500, 667, 556, 833, 722, 778, 667, 778, 722, 667, 611, 722, 667, 944, 667,
+  667, 611, 278, 278, 278, 469, 556, 333, 556, 556, 500, 556, 556, 278, 556, 556, 222, 222, 500,
+  222, 833, 556, 556, 556, 556, 333, 500, 278, 556, 500, 722, 500, 500, 500, 334, 260, 334, 584
+];
+
+/**
+ * Estimated width in pixels of text in the card font. Slightly generous
+ * (fallback fonts such as DejaVu Sans run wider than Helvetica).
+ */
+export function textWidth(text: string, fontSize: number, bold = false): number {
+  let units = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    units += c >= 32 && c <= 126 ? WIDTHS[c - 32] : 600;
+  }
+  return (units / 1000) * fontSize * (bold ? 1.1 : 1) * 1.1;
+}
+
+export type RowKind = 'output' | 'port' | 'param';
+
+export interface CardRow {
+  kind: RowKind;
+  name: string;
+  label: string;
+  type: string;
+  /** Centre line of the row. */
+  y: number;
+  /** Value text for parameter rows (already shortened). */
+  value?: string;
+  input?: InputSpec;
+}
+
+export interface CardGeometry {
+  width: number;
+  height: number;
+  headerHeight: number;
+  rows: CardRow[];
+  /** Port dot centres from the top-left corner, by port Python name. */
+  inputPorts: Record<string, Point>;
+  outputPorts: Record<string, Point>;
+  /** Y of the line between outputs and inputs (null when there are no outputs). */
+  dividerY: number | null;
+  /** Y of the top of the footer, or null when no footer is drawn. */
+  footerY: number | null;
+}
+
+export interface CardContent {
+  /** Current parameter values by Python name. */
+  values?: Record<string, unknown>;
+  title?: string;
+  subtitle?: string;
+  /** Footer text (output shape, parameter count) or empty for none. */
+  footer?: string;
+}
+
+/** Lay out a card: rows, ports, width and height. */
+export function layoutCard(spec: CardSpec, content: CardContent = {}): CardGeometry {
+  const values = content.values || {};
+  const fs = CARD.fontSize;
+  const rows: CardRow[] = [];
+  const inputPorts: Record<string, Point> = {};
+  const outputPorts: Record<string, Point> = {};
+  let y = CARD.headerHeight + CARD.sectionGap;
+  let width = CARD.minWidth;
+  const title = content.title ?? spec.title;
+  width = Math.max(width, textWidth(title, CARD.titleSize, true) + 2 * CARD.padX + 20);
+  if (content.subtitle) {
+    width = Math.max(width, textWidth(content.subtitle, fs) + 2 * CARD.padX + 20);
+  }
+
+  for (const out of spec.outputs) {
+    const label = ellipsize(out.label, CARD.labelMaxChars);
+    rows.push({ kind: 'output', name: out.name, label, type: out.type, y: y + CARD.rowHeight / 2 });
+    width = Math.max(width, textWidth(label, fs) + CARD.labelX + 2 * CARD.padX);
+    y += CARD.rowHeight;
+  }
+  let dividerY: number | null = null;
+  if (spec.outputs.length && spec.inputs.length) {
+    dividerY = y + CARD.sectionGap / 2;
+    y += CARD.sectionGap;
+  }
+  for (const inp of spec.inputs) {
+    const label = ellipsize(inp.label, CARD.labelMaxChars);
+    const row: CardRow = {
+      kind: isParam(inp) ? 'param' : 'port',
+      name: inp.name,
+      label,
+      type: inp.type,
+      y: y + CARD.rowHeight / 2,
+      input: inp
+    };
+    let need = textWidth(label, fs) + CARD.labelX + CARD.padX;
+    if (row.kind === 'param') {
+      const v = inp.name in values ? values[inp.name] : inp.default;
+      row.value = ellipsize(formatValue(inp, v), CARD.valueMaxChars);
+      need += 22 + textWidth(row.value, fs);
+    }
+    width = Math.max(width, need);
+    rows.push(row);
+    y += CARD.rowHeight;
+  }
+  let footerY: number | null = null;
+  if (content.footer) {
+    width = Math.max(width, textWidth(content.footer, fs) + 2 * CARD.padX);
+    footerY = y + 4;
+    y += 4 + CARD.footerHeight;
+  } else {
+    y += CARD.bottomPad;
+  }
+  width = Math.ceil(Math.min(CARD.maxWidth, width) / 2) * 2;
+  const height = Math.ceil(y / 2) * 2;
+  for (const r of rows) {
+    if (r.kind === 'output') {
+      outputPorts[r.name] = { x: width - CARD.portInset, y: r.y };
+    } else if (r.kind === 'port') {
+      inputPorts[r.name] = { x: CARD.portInset, y: r.y };
+    }
+  }
+  return {
+    width,
+    height,
+    headerHeight: CARD.headerHeight,
+    rows,
+    inputPorts,
+    outputPorts,
+    dividerY,
+    footerY
+  };
+}
+
+/** A port's offset from the card's centre, for cytoscape's source/target-endpoint. */
+export function portOffset(
+  geom: CardGeometry,
+  side: 'input' | 'output',
+  name: string
+): Point | null {
+  const p = side === 'input' ? geom.inputPorts[name] : geom.outputPorts[name];
+  if (!p) {
+    return null;
+  }
+  return { x: p.x - geom.width / 2, y: p.y - geom.height / 2 };
+}
+
+/** "12px -40px": the endpoint style string for a port. Centre when unknown. */
+export function endpointStyle(geom: CardGeometry | null, side: 'input' | 'output', name: string): string {
+  const off = geom ? portOffset(geom, side, name) : null;
+  if (!off) {
+    return '0px 0px';
+  }
+  return `${round2(off.x)}px ${round2(off.y)}px`;
+}
+
+function round2(v: number): number {
+  return Math.round(v * 100) / 100;
+}
+
+export interface PortHit {
+  side: 'input' | 'output';
+  name: string;
+  type: string;
+}
+
+/**
+ * Which port is at a point given relative to the card's top-left corner, if any.
+ * An output row counts anywhere near its right edge; an input row near its left edge.
+ */
+export function hitPort(geom: CardGeometry, p: Point, radius = CARD.hitRadius): PortHit | null {
+  let best: PortHit | null = null;
+  let bestD = Infinity;
+  for (const r of geom.rows) {
+    if (r.kind === 'param') {
+      continue;
+    }
+    const c = r.kind === 'output' ? geom.outputPorts[r.name] : geom.inputPorts[r.name];
+    const dx = p.x - c.x;
+    const dy = p.y - c.y;
+    const d = Math.sqrt(dx * dx + dy * dy);
+    if (d <= radius && d < bestD) {
+      bestD = d;
+      best = { side: r.kind === 'output' ? 'output' : 'input', name: r.name, type: r.type };
+    }
+  }
+  return best;
+}
+
+/** The input row (port or parameter) at a point from the top-left, for dropping wires. */
+export function rowAt(geom: CardGeometry, p: Point): CardRow | null {
+  if (p.x < -CARD.hitRadius || p.x > geom.width + CARD.hitRadius) {
+    return null;
+  }
+  for (const r of geom.rows) {
+    if (Math.abs(p.y - r.y) <= CARD.rowHeight / 2) {
+      return r;
+    }
+  }
+  return null;
+}
+
+export function rectsOverlap(a: Rect, b: Rect, gap = 0): boolean {
+  return (
+    Math.abs(a.x - b.x) * 2 < a.w + b.w + 2 * gap && Math.abs(a.y - b.y) * 2 < a.h + b.h + 2 * gap
+  );
+}
+
+/**
+ * The free spot nearest to `preferred` (a centre) for a card of size w x h that
+ * keeps at least `gap` pixels from every rect in `taken`. Tries the preferred
+ * spot, then rings of candidates around it, preferring spots to the right and below.
+ */
+export function findFreeSpot(
+  taken: Rect[],
+  w: number,
+  h: number,
+  preferred: Point,
+  gap = 24,
+  step = 24
+): Point {
+  const fits = (x: number, y: number): boolean => {
+    const r = { x, y, w, h };
+    for (const t of taken) {
+      if (rectsOverlap(r, t, gap)) {
+        return false;
+      }
+    }
+    return true;
+  };
+  if (fits(preferred.x, preferred.y)) {
+    return { x: preferred.x, y: preferred.y };
+  }
+  for (let ring = 1; ring < 400; ring++) {
+    const cands: Point[] = [];
+    for (let i = -ring; i <= ring; i++) {
+      cands.push({ x: preferred.x + ring * step, y: preferred.y + i * step });
+      cands.push({ x: preferred.x - ring * step, y: preferred.y + i * step });
+      if (i !== -ring && i !== ring) {
+        cands.push({ x: preferred.x + i * step, y: preferred.y + ring * step });
+        cands.push({ x: preferred.x + i * step, y: preferred.y - ring * step });
+      }
+    }
+    // nearest first; ties broken towards the right, then downwards
+    cands.sort((a, b) => {
+      const da = Math.hypot(a.x - preferred.x, (a.y - preferred.y) * 1.3);
+      const db = Math.hypot(b.x - preferred.x, (b.y - preferred.y) * 1.3);
+      if (da !== db) {
+        return da - db;
+      }
+      if (a.x !== b.x) {
+        return b.x - a.x;
+      }
+      return b.y - a.y;
+    });
+    for (const c of cands) {
+      if (fits(c.x, c.y)) {
+        return c;
+      }
+    }
+  }
+  // Fall back to below everything.
+  const bottom = taken.reduce((m, t) => Math.max(m, t.y + t.h / 2), preferred.y);
+  return { x: preferred.x, y: bottom + gap + h / 2 };
+}

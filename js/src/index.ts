@@ -1,0 +1,3 @@
+export * from './version';
+export { NetworkEditorModel, CardModel, WireModel } from './models';
+export { NetworkEditorView } from './view';

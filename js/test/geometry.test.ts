@@ -1,0 +1,124 @@
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import {
+  CARD,
+  endpointStyle,
+  findFreeSpot,
+  hitPort,
+  layoutCard,
+  portOffset,
+  rectsOverlap,
+  rowAt,
+  textWidth
+} from '../src/geometry';
+import { DENSE, INPUT, realCatalog } from './fixtures';
+import { Rect } from '../src/types';
+
+test('outputs come first, right-aligned; inputs follow on the left', () => {
+  const g = layoutCard(DENSE, { values: { units: 3 } });
+  const kinds = g.rows.map(r => r.kind);
+  assert.deepEqual(kinds, ['output', 'output', 'param', 'param', 'param', 'port', 'port']);
+  assert.equal(g.outputPorts.output.x, g.width - CARD.portInset);
+  assert.equal(g.inputPorts.input.x, CARD.portInset);
+  assert.ok(g.outputPorts.layer_instance.y < g.outputPorts.output.y);
+  // every row is inside the card and below the header
+  for (const r of g.rows) {
+    assert.ok(r.y > g.headerHeight && r.y < g.height, `row ${r.name} at ${r.y}`);
+  }
+  // parameters are not ports
+  assert.equal(g.inputPorts.units, undefined);
+});
+
+test('parameter rows carry the current value, or the default', () => {
+  const g = layoutCard(DENSE, { values: { units: 3, activation: 'softmax' } });
+  const byName = Object.fromEntries(g.rows.map(r => [r.name, r]));
+  assert.equal(byName.units.value, '3');
+  assert.equal(byName.activation.value, 'softmax');
+  assert.equal(byName.use_bias.value, 'true');
+  const shape = layoutCard(INPUT, { values: { shape: [13] } });
+  assert.equal(shape.rows.find(r => r.name === 'shape')!.value, '[13]');
+});
+
+test('a footer adds height; width grows with long text but is capped', () => {
+  const a = layoutCard(DENSE, {});
+  const b = layoutCard(DENSE, { footer: '(None, 3) · 42 params' });
+  assert.equal(b.height - a.height, 4 + CARD.footerHeight - CARD.bottomPad);
+  assert.ok(b.footerY !== null && b.footerY > b.rows[b.rows.length - 1].y);
+  const wide = layoutCard(DENSE, { title: 'x'.repeat(200) });
+  assert.equal(wide.width, CARD.maxWidth);
+  assert.ok(a.width >= CARD.minWidth);
+});
+
+test('port offsets are relative to the card centre', () => {
+  const g = layoutCard(DENSE, {});
+  const off = portOffset(g, 'output', 'output')!;
+  assert.equal(off.x, g.width / 2 - CARD.portInset);
+  assert.equal(off.y, g.outputPorts.output.y - g.height / 2);
+  assert.equal(portOffset(g, 'input', 'nope'), null);
+  assert.match(endpointStyle(g, 'input', 'input'), /^-?\d+(\.\d+)?px -?\d+(\.\d+)?px$/);
+  assert.equal(endpointStyle(null, 'input', 'input'), '0px 0px');
+});
+
+test('hit-testing finds the port under the pointer and ignores parameter rows', () => {
+  const g = layoutCard(DENSE, {});
+  const p = g.outputPorts.output;
+  assert.deepEqual(hitPort(g, { x: p.x + 3, y: p.y - 2 }), {
+    side: 'output',
+    name: 'output',
+    type: 'NeuralNetworkTensor'
+  });
+  const i = g.inputPorts.kernel_initializer;
+  assert.equal(hitPort(g, i)!.name, 'kernel_initializer');
+  assert.equal(hitPort(g, { x: g.width / 2, y: p.y }), null);
+  const units = g.rows.find(r => r.name === 'units')!;
+  assert.equal(hitPort(g, { x: CARD.portInset, y: units.y }), null);
+  assert.equal(rowAt(g, { x: 40, y: units.y })!.name, 'units');
+  assert.equal(rowAt(g, { x: 40, y: 5 }), null);
+});
+
+test('every catalogue card lays out without overlapping rows or ports', () => {
+  const cards = realCatalog();
+  if (!cards) {
+    return;
+  }
+  assert.ok(cards.length >= 88);
+  for (const spec of cards) {
+    const g = layoutCard(spec, {});
+    const ys = g.rows.map(r => r.y);
+    for (let i = 1; i < ys.length; i++) {
+      assert.ok(ys[i] - ys[i - 1] >= CARD.rowHeight, `${spec.id}: rows overlap`);
+    }
+    assert.equal(Object.keys(g.outputPorts).length, spec.outputs.length, spec.id);
+    assert.ok(g.width >= CARD.minWidth && g.width <= CARD.maxWidth, spec.id);
+    // labels fit: an input label never reaches the value pill area when width is not capped
+    for (const r of g.rows) {
+      if (r.kind === 'param' && g.width < CARD.maxWidth) {
+        const need = CARD.labelX + textWidth(r.label, CARD.fontSize) + 22 + textWidth(r.value!, CARD.fontSize);
+        assert.ok(need <= g.width + CARD.padX, `${spec.id}.${r.name} does not fit`);
+      }
+    }
+  }
+});
+
+test('text width grows with length and bold is wider', () => {
+  assert.ok(textWidth('Embedding', 11) > textWidth('Dense', 11));
+  assert.ok(textWidth('Dense', 11, true) > textWidth('Dense', 11));
+  assert.ok(textWidth('WWW', 11) > textWidth('iii', 11));
+});
+
+test('free spot: keeps the preferred spot when free, otherwise avoids all cards', () => {
+  assert.deepEqual(findFreeSpot([], 200, 100, { x: 10, y: 20 }), { x: 10, y: 20 });
+  const taken: Rect[] = [{ x: 0, y: 0, w: 200, h: 200 }];
+  const p = findFreeSpot(taken, 200, 200, { x: 0, y: 0 }, 20);
+  assert.ok(!rectsOverlap({ x: p.x, y: p.y, w: 200, h: 200 }, taken[0], 20));
+  // adding many cards at the same spot never overlaps any earlier one
+  const placed: Rect[] = [];
+  for (let i = 0; i < 40; i++) {
+    const q = findFreeSpot(placed, 220, 180, { x: 100, y: 100 }, 16);
+    const r = { x: q.x, y: q.y, w: 220, h: 180 };
+    for (const other of placed) {
+      assert.ok(!rectsOverlap(r, other, 16), `card ${i} overlaps`);
+    }
+    placed.push(r);
+  }
+});
