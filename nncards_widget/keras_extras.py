@@ -32,7 +32,12 @@ def _data_format(value):
 
 @keras.saving.register_keras_serializable(package=PACKAGE)
 class ThresholdedReLU(keras.layers.Layer):
-    """``f(x) = x`` where ``x > theta``, else 0."""
+    """``f(x) = x`` where ``x > theta``, else 0.
+
+    Args:
+        theta: Threshold (a number >= 0): values at or below it become 0, values above it
+            pass unchanged.
+    """
 
     def __init__(self, theta=1.0, **kwargs):
         super().__init__(**kwargs)
@@ -189,7 +194,23 @@ class _LocallyConnected(keras.layers.Layer):
 
 @keras.saving.register_keras_serializable(package=PACKAGE)
 class LocallyConnected1D(_LocallyConnected):
-    """Like Conv1D, but each output step has its own weights (no weight sharing)."""
+    """Like Conv1D, but each output step has its own weights (no weight sharing).
+
+    Args:
+        filters: Number of output filters, i.e. the size of the last axis of the output.
+        kernel_size: Size of the window each output position sees (an integer).
+        strides: Step between two windows along the steps (an integer).
+        data_format: Where the channels are: "channels_last" (the default, from
+            `keras.config.image_data_format()`) or "channels_first".
+        activation: Activation applied to the output; None applies none (linear).
+        use_bias: Whether each output position adds its own bias vector.
+        kernel_initializer: Initializer of the unshared kernel.
+        bias_initializer: Initializer of the bias.
+        kernel_regularizer: Regularizer applied to the kernel.
+        bias_regularizer: Regularizer applied to the bias.
+        kernel_constraint: Constraint applied to the kernel after each update.
+        bias_constraint: Constraint applied to the bias after each update.
+    """
 
     rank = 1
 
@@ -202,7 +223,23 @@ class LocallyConnected1D(_LocallyConnected):
 
 @keras.saving.register_keras_serializable(package=PACKAGE)
 class LocallyConnected2D(_LocallyConnected):
-    """Like Conv2D, but each output position has its own weights (no weight sharing)."""
+    """Like Conv2D, but each output position has its own weights (no weight sharing).
+
+    Args:
+        filters: Number of output filters, i.e. the size of the last axis of the output.
+        kernel_size: Size of the window each output position sees: (height, width).
+        strides: Step between two windows: (rows, columns).
+        data_format: Where the channels are: "channels_last" (the default, from
+            `keras.config.image_data_format()`) or "channels_first".
+        activation: Activation applied to the output; None applies none (linear).
+        use_bias: Whether each output position adds its own bias vector.
+        kernel_initializer: Initializer of the unshared kernel.
+        bias_initializer: Initializer of the bias.
+        kernel_regularizer: Regularizer applied to the kernel.
+        bias_regularizer: Regularizer applied to the bias.
+        kernel_constraint: Constraint applied to the kernel after each update.
+        bias_constraint: Constraint applied to the bias after each update.
+    """
 
     rank = 2
 

@@ -321,8 +321,8 @@ def categories() -> dict:
 
 @functools.lru_cache(maxsize=None)
 def _keras_arg_help(module: str | None, cls: str | None, arg: str) -> str | None:
-    """The description of ``arg`` in the installed Keras class docstring, if any."""
-    if not module or not cls or module.startswith("nncards_widget"):
+    """The description of ``arg`` in the class docstring (Keras or project-made), if any."""
+    if not module or not cls:
         return None
     try:
         doc = inspect.getdoc(getattr(importlib.import_module(module), cls)) or ""
