@@ -108,10 +108,14 @@ export function cardSvg(spec: CardSpec, geom: CardGeometry, opt: FaceOptions): s
   }
   if (geom.footerY !== null) {
     const fy = geom.footerY;
-    parts.push(`<rect x="0" y="${fy}" width="${W}" height="${H - fy}" fill="#f4f6f9"/>`);
+    parts.push(`<rect x="0" y="${fy}" width="${W}" height="${H - fy}" fill="${opt.error ? '#fdeeee' : '#f4f6f9'}"/>`);
     parts.push(`<line x1="0" y1="${fy + 0.5}" x2="${W}" y2="${fy + 0.5}" stroke="#e3e7ed"/>`);
     const by = fy + CARD.footerHeight / 2 + fs * 0.36;
-    if (opt.shape) {
+    if (opt.error) {
+      parts.push(
+        `<text x="${CARD.padX}" y="${by}" font-size="10.5" font-weight="600" fill="#b71c1c">${escapeXml(opt.shape || opt.error)}</text>`
+      );
+    } else if (opt.shape) {
       parts.push(
         `<text x="${CARD.padX}" y="${by}" font-family="${escapeXml(MONO_FAMILY)}" font-size="10.5" fill="#1f4f99">${escapeXml(opt.shape)}</text>`
       );

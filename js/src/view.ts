@@ -288,6 +288,11 @@ export class NetworkEditorView extends CytoscapeView {
     this.canvasWrap.addEventListener('mousedown', e => this.onCanvasMouseDown(e), true);
     this.canvasWrap.addEventListener('mousemove', e => this.onCanvasHover(e));
     this.canvasWrap.addEventListener('mouseleave', () => this.hideTooltip());
+    // The wrapper clips the canvas; it must never scroll (focus or drag autoscroll could).
+    this.canvasWrap.addEventListener('scroll', () => {
+      this.canvasWrap.scrollTop = 0;
+      this.canvasWrap.scrollLeft = 0;
+    });
 
     this.inspectorEl = h('div', { class: 'nnc-inspector', 'data-testid': 'nncards-inspector' });
     const main = h('div', { class: 'nnc-main' }, palette, this.canvasWrap, this.inspectorEl);
@@ -744,7 +749,10 @@ export class NetworkEditorView extends CytoscapeView {
     this.fitView(false);
   }
 
-  /** Fit the whole network, but never zoom in past 100% or out past a readable 55%. */
+  /**
+   * Fit the network in the view, never zooming in past 100%. Unless `all`, keep
+   * text readable (at least 85%) and show the top-left part when it does not fit.
+   */
   fitView(all: boolean): void {
     const cy = this.cy;
     if (!cy || !cy.nodes().length) {
@@ -758,7 +766,7 @@ export class NetworkEditorView extends CytoscapeView {
     let z = Math.min((W - 2 * pad) / Math.max(bb.w, 1), (H - 2 * pad) / Math.max(bb.h, 1));
     z = Math.min(z, 1);
     if (!all) {
-      z = Math.max(z, 0.55);
+      z = Math.max(z, 0.85);
     }
     z = Math.max(z, cy.minZoom());
     cy.zoom(z);
@@ -781,8 +789,25 @@ export class NetworkEditorView extends CytoscapeView {
   private ensureVisible(node: cytoscape.NodeSingular): void {
     const ext = this.cy.extent();
     const bb = node.boundingBox({});
-    if (bb.x1 < ext.x1 || bb.x2 > ext.x2 || bb.y1 < ext.y1 || bb.y2 > ext.y2) {
-      this.cy.animate({ center: { eles: node } } as any, { duration: 200 });
+    const m = 24 / this.cy.zoom();
+    let dx = 0;
+    let dy = 0;
+    if (bb.x2 + m > ext.x2) {
+      dx = ext.x2 - (bb.x2 + m);
+    }
+    if (bb.x1 - m + dx < ext.x1) {
+      dx = ext.x1 - (bb.x1 - m);
+    }
+    if (bb.y2 + m > ext.y2) {
+      dy = ext.y2 - (bb.y2 + m);
+    }
+    if (bb.y1 - m + dy < ext.y1) {
+      dy = ext.y1 - (bb.y1 - m);
+    }
+    if (dx || dy) {
+      // the smallest pan that brings the card into view
+      const z = this.cy.zoom();
+      this.cy.panBy({ x: dx * z, y: dy * z });
     }
   }
 
@@ -1171,6 +1196,17 @@ export class NetworkEditorView extends CytoscapeView {
     }
     const geom = layoutCard(spec, {});
     let preferred = at;
+    const selected = this.cy.$('node:selected');
+    if (!preferred && selected.length === 1) {
+      const s = this.byUid.get(selected[0].id());
+      if (s) {
+        const p = s.node.position();
+        preferred = {
+          x: p.x + s.geom.width / 2 + 70 + geom.width / 2,
+          y: p.y - s.geom.height / 2 + geom.height / 2
+        };
+      }
+    }
     if (!preferred) {
       const ext = this.cy.extent();
       preferred = this.cards.size
@@ -1376,14 +1412,35 @@ export class NetworkEditorView extends CytoscapeView {
       h('div', {}, h('div', { class: 'nnc-insp-title', text: spec?.title || m.get('card_id') }), h('div', { class: 'nnc-insp-sub', text: [m.get('name'), spec?.keras_class].filter(Boolean).join(' · ') }))
     );
     box.appendChild(head);
+    box.appendChild(this.cardStatusBlock(e));
+    const form = h('div', { class: 'nnc-form' });
+    // The card's name first (Input/Output cards have it as their "Name" parameter).
+    const nameInput: InputSpec = { label: 'Name', name: 'name', type: 'String', kind: 'param', help: 'The name of the card (the Keras layer name).' };
+    form.appendChild(this.fieldFor(e, nameInput));
+    if (spec) {
+      for (const inp of spec.inputs) {
+        if (isParam(inp) && inp.name !== 'name') {
+          form.appendChild(this.fieldFor(e, inp));
+        }
+      }
+    }
+    box.appendChild(h('div', { class: 'nnc-insp-section', text: 'Parameters' }));
+    box.appendChild(form);
+    box.appendChild(this.portsBlock(e));
+  }
+
+  /** Error, output shape, parameter count and preview of a card (refreshed in place). */
+  private cardStatusBlock(e: CardEntry): HTMLElement {
+    const m = e.model;
+    const out = h('div', { class: 'nnc-insp-dynamic', 'data-block': 'status' });
     const err: string = m.get('error') || '';
     if (err) {
-      box.appendChild(h('div', { class: 'nnc-insp-error', 'data-testid': 'nncards-card-error', text: err }));
+      out.appendChild(h('div', { class: 'nnc-insp-error', 'data-testid': 'nncards-card-error', text: err }));
     }
     const shape = formatShape(m.get('output_shape'));
     const pc = m.get('param_count');
     if (shape || typeof pc === 'number') {
-      box.appendChild(
+      out.appendChild(
         h(
           'div',
           { class: 'nnc-insp-facts' },
@@ -1406,21 +1463,14 @@ export class NetworkEditorView extends CytoscapeView {
       if (m.get('stale')) {
         pv.appendChild(h('div', { class: 'nnc-insp-note', text: 'Stale: the graph changed since this preview.' }));
       }
-      box.appendChild(pv);
+      out.appendChild(pv);
     }
-    const form = h('div', { class: 'nnc-form' });
-    // The card's name first (Input/Output cards have it as their "Name" parameter).
-    const nameInput: InputSpec = { label: 'Name', name: 'name', type: 'String', kind: 'param', help: 'The name of the card (the Keras layer name).' };
-    form.appendChild(this.fieldFor(e, nameInput));
-    if (spec) {
-      for (const inp of spec.inputs) {
-        if (isParam(inp) && inp.name !== 'name') {
-          form.appendChild(this.fieldFor(e, inp));
-        }
-      }
-    }
-    box.appendChild(h('div', { class: 'nnc-insp-section', text: 'Parameters' }));
-    box.appendChild(form);
+    return out;
+  }
+
+  private portsBlock(e: CardEntry): HTMLElement {
+    const spec = e.spec;
+    const out = h('div', { 'data-block': 'ports' });
     if (spec) {
       const ports = spec.inputs.filter(i => !isParam(i));
       const rows: HTMLElement[] = [];
@@ -1432,10 +1482,11 @@ export class NetworkEditorView extends CytoscapeView {
         rows.push(this.portRow(p.label, p.type, 'out', !!con?.has('out:' + p.name)));
       }
       if (rows.length) {
-        box.appendChild(h('div', { class: 'nnc-insp-section', text: 'Ports' }));
-        box.appendChild(h('div', { class: 'nnc-ports' }, ...rows));
+        out.appendChild(h('div', { class: 'nnc-insp-section', text: 'Ports' }));
+        out.appendChild(h('div', { class: 'nnc-ports' }, ...rows));
       }
     }
+    return out;
   }
 
   private renderWireInspector(edge: cytoscape.EdgeSingular): void {
@@ -1609,7 +1660,15 @@ export class NetworkEditorView extends CytoscapeView {
     const active = document.activeElement;
     const fields = Array.from(this.inspectorEl.querySelectorAll('input, select')) as (HTMLInputElement | HTMLSelectElement)[];
     if (fields.some(f => f === active)) {
-      // Only update the fields that are not being edited.
+      // Refresh status and ports, and only the fields that are not being edited.
+      const status = this.inspectorEl.querySelector('[data-block="status"]');
+      if (status) {
+        status.replaceWith(this.cardStatusBlock(e));
+      }
+      const ports = this.inspectorEl.querySelector('[data-block="ports"]');
+      if (ports) {
+        ports.replaceWith(this.portsBlock(e));
+      }
       for (const f of fields) {
         const inp: InputSpec | undefined = (f as any).__nncInput;
         if (!inp || f === active || f.classList.contains('nnc-invalid')) {
