@@ -82,6 +82,11 @@ class ModelBuilder:
         return self._make_object(source)  # a fresh initializer/regularizer/constraint per use
 
     def _check_params(self, card: CardData):
+        for p in card.spec.ports:
+            if p.required and p.type != TENSOR and self._wire(card, p.name) is None:
+                return self._fail(card, f"The {self._label(card)} has nothing connected to its "
+                                        f"input '{p.label}': connect a {port_short(p.type)} "
+                                        f"output to it. {p.help}".strip(), port=p.name)
         for p in card.spec.params:
             value = card.params.get(p.name, p.default)
             if p.required and (value is None or value == []):
@@ -259,8 +264,10 @@ class ModelBuilder:
                 raise BuildError(f"Input card '{c.name}' is not connected to any Output card: "
                                  f"wire it into the network or remove it.", card=c.name)
         self.run([u for u in graph.topological_order() if u in used])
+        # Outputs as a dict keyed by Output card name: ``fit(y={"label": ...})`` then works
+        # for one output as for several (a single-output list model rejects a dict of targets).
         model = keras.Model(inputs=[self.results[c.uid].output for c in inputs],
-                            outputs=[self.results[c.uid].output for c in outputs],
+                            outputs={c.name: self.results[c.uid].output for c in outputs},
                             name="network")
         return model
 

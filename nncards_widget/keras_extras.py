@@ -272,7 +272,8 @@ class FixedLengthEmbedding(keras.layers.Embedding):
         known = input_shape[1]
         if known is not None and known != self.input_length:
             raise ValueError(f"Input length is {self.input_length} but the input has length "
-                             f"{known} (input shape {tuple(input_shape)})")
+                             f"{known} (input shape {tuple(input_shape)}): set Input length to {known} or "
+                             f"leave it empty")
 
     def build(self, input_shape=None):
         if input_shape is not None:
