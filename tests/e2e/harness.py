@@ -196,6 +196,11 @@ class JupyterServer:
             "--LabApp.news_url=",
             "--ServerApp.terminals_enabled=False",
         ]
+        # Serve Notebook 7 at /notebooks/ even where its server extension is not enabled by a
+        # config file (e.g. in a venv that sees the packages of another environment).
+        import importlib.util
+        if importlib.util.find_spec("notebook") is not None:
+            cmd.append("--ServerApp.jpserver_extensions={'notebook': True}")
         self.proc = subprocess.Popen(
             cmd, cwd=self.root, env=env, stdout=self._log, stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL, start_new_session=True,

@@ -1,4 +1,8 @@
-"""NetworkEditor in a real JupyterLab 4 and Notebook 7: renders, saves its state, keeps views in sync."""
+"""NetworkEditor in a real JupyterLab 4 and Notebook 7: renders, saves its state, keeps views in sync.
+
+Cards are matched by uid: a card's cytoscape node id is its ``Card.uid``; the notebooks print
+``{name: uid}`` so the test knows which nodes to expect.
+"""
 
 from __future__ import annotations
 
@@ -8,53 +12,77 @@ import pytest
 
 # A few cards: Input(13) -> Dense(3, softmax) -> Output. The last line displays the editor.
 SMALL_NET = (
+    "import json\n"
     "from nncards_widget import NetworkEditor\n"
     "ed = NetworkEditor()\n"
     "x = ed.add('input', name='features', shape=[13])\n"
     "d = ed.add('layer_Dense', name='dense', units=3, activation='softmax')\n"
     "y = ed.add('output', name='species')\n"
     "ed.connect(x, d); ed.connect(d, y)\n"
-    "ed.layout.height = '360px'\n"
+    "ed.layout.height = '420px'\n"
 )
-CARD_NAMES = ["dense", "features", "species"]
+PRINT_UIDS = "print(json.dumps({c.name: c.uid for c in ed.cards}))"
 
 
-def graph_signature(g: dict) -> dict:
-    """What must be identical between two views of one editor."""
+def uids_of(nb, cell: int) -> dict[str, str]:
+    return json.loads(nb.output_text(cell).strip().splitlines()[-1])
+
+
+def card_ids(graph: dict, uids) -> list[str]:
+    """The ids of the graph's nodes that are cards (nodes whose id is a card uid)."""
+    return sorted(n["id"] for n in graph["nodes"] if n["id"] in set(uids))
+
+
+def wires(graph: dict) -> list[tuple[str, str]]:
+    return sorted((e["data"]["source"], e["data"]["target"]) for e in graph["edges"])
+
+
+def signature(graph: dict) -> dict:
+    """What must be identical between two views of one editor: every node with its position
+    (model coordinates) and every edge."""
     return {
-        "cards": sorted(
-            (n["id"], n["data"].get("card_id"), n["data"].get("name"),
-             round(n["position"]["x"]), round(n["position"]["y"]))
-            for n in g["nodes"] if n["data"].get("card_id")
-        ),
-        "wires": sorted((e["data"]["source"], e["data"]["target"],
-                         str(e["data"].get("source_port")), str(e["data"].get("target_port")))
-                        for e in g["edges"]),
+        "nodes": sorted((n["id"], round(n["position"]["x"]), round(n["position"]["y"]))
+                        for n in graph["nodes"]),
+        "edges": sorted((e["id"], e["data"]["source"], e["data"]["target"]) for e in graph["edges"]),
     }
 
 
-def card_names(g: dict) -> list[str]:
-    return sorted(n["data"]["name"] for n in g["nodes"] if n["data"].get("card_id"))
+def wait_for_cards(nb, uids, count: int = 1, timeout: float | None = None) -> list[dict]:
+    """Wait until ``count`` cytoscape views show exactly the cards ``uids``; returns the graphs."""
+    want = sorted(uids)
+    nb.page.wait_for_function(
+        """([want, count]) => {
+            const seen = [];
+            for (const el of document.querySelectorAll('div')) {
+              const cy = el._cyreg && el._cyreg.cy;
+              if (!cy || cy.destroyed()) continue;
+              seen.push(JSON.stringify(cy.nodes().map(n => n.id()).filter(i => want.includes(i)).sort()));
+            }
+            return seen.length === count && seen.every(s => s === JSON.stringify(want));
+        }""",
+        arg=[want, count], timeout=int(timeout * 1000) if timeout else nb.timeout_ms,
+    )
+    return nb.cytoscape_graphs()
 
 
 @pytest.mark.parametrize("ui", ["lab", "notebook"])
 def test_editor_renders(open_notebook, ui):
-    nb = open_notebook(f"smoke_{ui}", [SMALL_NET + "ed", "print(len(ed.cards), len(ed.wires))"], ui=ui)
+    nb = open_notebook(f"smoke_{ui}", [SMALL_NET + "ed", PRINT_UIDS], ui=ui)
     nb.run_all()
-    assert nb.output_text(1).strip() == "3 2"
-    graphs = nb.wait_for_graphs(count=1, min_nodes=3)
-    assert len(graphs) == 1
-    assert card_names(graphs[0]) == CARD_NAMES
-    assert len(graphs[0]["edges"]) == 2
+    uids = uids_of(nb, 1)
+    assert sorted(uids) == ["dense", "features", "species"]
+    graphs = wait_for_cards(nb, uids.values())
+    assert wires(graphs[0]) == sorted([(uids["features"], uids["dense"]), (uids["dense"], uids["species"])])
     nb.shot(f"editor in {ui}")
     nb.shot("editor close-up", locator=nb.output(0))
     nb.assert_no_errors()
 
 
 def test_saved_widget_state_reopens(open_notebook, lab_server):
-    nb = open_notebook("smoke_saved", [SMALL_NET + "ed"])
+    nb = open_notebook("smoke_saved", [SMALL_NET + "ed", PRINT_UIDS])
     nb.run_all()
-    nb.wait_for_graphs(count=1, min_nodes=3)
+    uids = uids_of(nb, 1)
+    before = wait_for_cards(nb, uids.values())
     nb.shot("before save")
     saved = nb.save()
     state = saved["metadata"].get("widgets", {}).get("application/vnd.jupyter.widget-state+json", {})
@@ -66,44 +94,38 @@ def test_saved_widget_state_reopens(open_notebook, lab_server):
     nb.close()  # closes the page and shuts the kernel down
 
     again = open_notebook("smoke_saved")  # no cells given: the saved file as it is
-    graphs = again.wait_for_graphs(count=1, min_nodes=3)
+    after = wait_for_cards(again, uids.values())
     again.shot("reopened")
-    assert card_names(graphs[0]) == CARD_NAMES
-    assert len(graphs[0]["edges"]) == 2
+    assert wires(after[0]) == wires(before[0])
+    assert signature(after[0])["nodes"] == signature(before[0])["nodes"]
     assert not again.widget_errors()
 
 
 def test_two_views_stay_identical(open_notebook):
-    nb = open_notebook("smoke_two_views", [SMALL_NET + "ed", "ed"])
+    nb = open_notebook("smoke_two_views", [SMALL_NET + "ed", "ed", PRINT_UIDS])
     nb.run_all()
-    graphs = nb.wait_for_graphs(count=2, min_nodes=3)
-    assert len(graphs) == 2
-    assert graph_signature(graphs[0]) == graph_signature(graphs[1])
+    uids = uids_of(nb, 2)
+    graphs = wait_for_cards(nb, uids.values(), count=2)
+    assert signature(graphs[0]) == signature(graphs[1])
 
-    # Python-side changes: a new card, a new wire, a removed card.
-    nb.add_cell(
+    # Python-side changes: a card added and wired, a card added and removed, a parameter edit.
+    i = nb.add_cell(
         "extra = ed.add('layer_Dense', name='extra', units=2)\n"
         "drop = ed.add('layer_Dropout', name='drop', rate=0.5)\n"
         "ed.connect(d, drop)\n"
         "ed.remove(extra)\n"
-        "print(sorted(c.name for c in ed.cards))"
+        "d.units = 4\n"
+        + PRINT_UIDS
     )
-    expected = ["dense", "drop", "features", "species"]
-    nb.page.wait_for_function(
-        """(expected) => {
-            const names = [];
-            for (const el of document.querySelectorAll('div')) {
-              const cy = el._cyreg && el._cyreg.cy;
-              if (!cy || cy.destroyed()) continue;
-              names.push(JSON.stringify(cy.nodes().filter(n => n.data('card_id')).map(n => n.data('name')).sort()));
-            }
-            return names.length === 2 && names.every(n => n === JSON.stringify(expected));
-        }""",
-        arg=expected,
+    uids = uids_of(nb, i)
+    assert sorted(uids) == ["dense", "drop", "features", "species"]
+    graphs = wait_for_cards(nb, uids.values(), count=2)
+    nb.page.wait_for_function(  # the new wire reached both views
+        "(n) => [...document.querySelectorAll('div')].filter(e => e._cyreg && e._cyreg.cy)"
+        ".every(e => e._cyreg.cy.edges().length === n)", arg=3,
     )
     graphs = nb.cytoscape_graphs()
     nb.shot("two views after python change")
-    assert card_names(graphs[0]) == expected
-    assert len(graphs[0]["edges"]) == 3
-    assert graph_signature(graphs[0]) == graph_signature(graphs[1])
+    assert (uids["dense"], uids["drop"]) in wires(graphs[0])
+    assert signature(graphs[0]) == signature(graphs[1])
     nb.assert_no_errors()
