@@ -28,7 +28,13 @@ COLUMNS = 5
 
 
 def card_height(spec: catalog.CardSpec) -> float:
-    return HEADER_HEIGHT + ROW_HEIGHT * max(len(spec.inputs), len(spec.outputs), 1) + 12
+    # The view draws output rows above input rows, plus a header and a shape footer.
+    return HEADER_HEIGHT + ROW_HEIGHT * (len(spec.inputs) + len(spec.outputs)) + 46
+
+
+def _observed(card) -> list:
+    """Trait names whose edits count as graph changes (Input/Output cards list "name" once)."""
+    return list(dict.fromkeys(card.param_names() + ["name"]))
 
 
 @functools.lru_cache(maxsize=1)
@@ -160,7 +166,7 @@ class NetworkEditor(ipycytoscape.CytoscapeWidget):
     def _attach(self, card: Card):
         self._cards[card.uid] = card
         self._topology.cards[card.uid] = CardData(card.uid, card.spec.id, card.name)
-        card.observe(self._card_edited, names=card.param_names() + ["name"])
+        card.observe(self._card_edited, names=_observed(card))
         self.graph.nodes.append(card)
 
     def _card_edited(self, change):
@@ -235,7 +241,7 @@ class NetworkEditor(ipycytoscape.CytoscapeWidget):
         card = self.card(item)
         for w in [w for w in self._wires.values() if card.uid in (w.data["source"], w.data["target"])]:
             self.disconnect(w)
-        card.unobserve(self._card_edited, names=card.param_names() + ["name"])
+        card.unobserve(self._card_edited, names=_observed(card))
         del self._cards[card.uid]
         del self._topology.cards[card.uid]
         self.graph.nodes.remove(card)
