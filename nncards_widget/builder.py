@@ -7,6 +7,7 @@ per card. Every error is a ``BuildError`` naming the card (and port or parameter
 
 from __future__ import annotations
 
+import importlib
 import warnings
 from dataclasses import dataclass, field
 
@@ -119,16 +120,15 @@ class ModelBuilder:
                 obj = self._port_object(card, p)
                 if obj is not None:
                     kwargs[p.keras_arg] = obj
-        if spec.id == "layer_Embedding" and card.params.get("input_length") is not None:
-            kwargs["input_length"] = card.params["input_length"]
         if spec.role in ("layer", "merge", "wrapper"):
             kwargs["name"] = card.name
         return kwargs
 
     def _keras_class(self, card: CardData):
-        if card.spec.id == "layer_Embedding" and card.params.get("input_length") is not None:
-            from .keras_extras import FixedLengthEmbedding
-            return FixedLengthEmbedding
+        for p in card.spec.params:
+            if p.keras_class_if_set and card.params.get(p.name) is not None:
+                module, _, name = p.keras_class_if_set.rpartition(".")
+                return getattr(importlib.import_module(module), name)
         return card.spec.keras_type()
 
     def _make_object(self, card: CardData):
@@ -214,12 +214,10 @@ class ModelBuilder:
     def _call(self, card: CardData, layer, inputs: dict):
         spec = card.spec
         call_kwargs = {p.keras_arg: card.params[p.name] for p in spec.params if p.call_arg}
-        if spec.role == "merge":
-            return layer([inputs["input_a"], inputs["input_b"]], **call_kwargs)
-        if spec.keras_class in ("Attention", "AdditiveAttention"):
-            x = inputs["input"]
-            return layer([x, x], **call_kwargs)  # self-attention: query = value = the input
-        return layer(inputs["input"], **call_kwargs)
+        names = spec.call_inputs or tuple(p.name for p in spec.ports if p.type == TENSOR)
+        if len(names) == 1 and not spec.call_inputs:
+            return layer(inputs[names[0]], **call_kwargs)
+        return layer([inputs[n] for n in names], **call_kwargs)
 
     def run(self, order=None):
         """Build every card (all of them, or ``order``) and return the results by uid."""

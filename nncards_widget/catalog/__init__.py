@@ -58,6 +58,9 @@ class InputSpec:
     length: int | None = None
     keras_arg: str | None = None
     call_arg: bool = False
+    #: "module.Class" built instead of the card's class when this (optional) value is set, e.g.
+    #: Embedding's "Input length" -> the project's FixedLengthEmbedding.
+    keras_class_if_set: str | None = None
     own_help: str | None = None
     card_id: str = ""
 
@@ -191,6 +194,10 @@ class CardSpec:
     inputs: tuple = field(default_factory=tuple)
     outputs: tuple = field(default_factory=tuple)
     pack: dict | None = None
+    #: Tensor ports whose tensors form the list the Keras layer is called on (e.g. attention:
+    #: ``["input", "input"]``, query = value). None: a single tensor port is passed as is,
+    #: several (merge cards) as a list in port order.
+    call_inputs: tuple | None = None
 
     @property
     def params(self) -> tuple:
@@ -256,7 +263,7 @@ def _input_from_json(card_id: str, d: dict) -> InputSpec:
         choices=tuple(d["choices"]) if d.get("choices") else None,
         minimum=d.get("minimum"), maximum=d.get("maximum"), length=d.get("length"),
         keras_arg=d.get("keras_arg", d["name"]), call_arg=d.get("call_arg", False),
-        own_help=d.get("help"), card_id=card_id)
+        keras_class_if_set=d.get("keras_class_if_set"), own_help=d.get("help"), card_id=card_id)
 
 
 @functools.lru_cache(maxsize=None)
@@ -272,7 +279,8 @@ def _load() -> dict:
             outputs=tuple(OutputSpec(label=o["label"], name=o["name"], type=o["type"],
                                      multiplicity=o.get("multiplicity", "1"),
                                      own_help=o.get("help")) for o in c["outputs"]),
-            pack=c.get("pack"))
+            pack=c.get("pack"),
+            call_inputs=tuple(c["call_inputs"]) if c.get("call_inputs") else None)
     return specs
 
 
