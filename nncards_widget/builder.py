@@ -8,6 +8,7 @@ per card. Every error is a ``BuildError`` naming the card (and port or parameter
 from __future__ import annotations
 
 import importlib
+import re
 import warnings
 from dataclasses import dataclass, field
 
@@ -286,7 +287,7 @@ def _pack(layout, params, used):
 
 
 def _first_line(exc) -> str:
-    text = str(exc).strip() or type(exc).__name__
+    text = re.sub(r"\x1b\[[0-9;]*m", "", str(exc)).strip() or type(exc).__name__  # no ANSI bold
     lines = [l for l in text.splitlines() if l.strip()]
     return " ".join(lines[:3])[:600]
 
