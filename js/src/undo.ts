@@ -18,6 +18,9 @@ export class UndoStack {
   private done: UndoEntry[] = [];
   private undone: UndoEntry[] = [];
   private busy = false;
+  private chain: Promise<unknown> = Promise.resolve();
+  private pendingUndos = 0;
+  private pendingRedos = 0;
   onChange: (() => void) | null = null;
 
   constructor(private limit = 200) {}
@@ -32,11 +35,11 @@ export class UndoStack {
   }
 
   get canUndo(): boolean {
-    return this.done.length > 0 && !this.busy;
+    return this.done.length > this.pendingUndos;
   }
 
   get canRedo(): boolean {
-    return this.undone.length > 0 && !this.busy;
+    return this.undone.length > this.pendingRedos;
   }
 
   get undoLabel(): string | null {
@@ -51,17 +54,45 @@ export class UndoStack {
     return { undo: this.done.length, redo: this.undone.length };
   }
 
-  /** Undo the last entry. Resolves false when there is nothing to undo; rethrows refusals (stack unchanged). */
-  async undo(): Promise<boolean> {
-    if (this.busy || !this.done.length) {
+  /**
+   * Undo the last entry. Calls made while another undo/redo is running wait for
+   * it (so pressing Ctrl+Z twice quickly undoes two steps). Resolves false when
+   * there is nothing to undo; rethrows refusals, leaving the stack unchanged.
+   */
+  undo(): Promise<boolean> {
+    this.pendingUndos++;
+    const run = this.chain.then(() => {
+      this.pendingUndos--;
+      return this.step(this.done, this.undone, e => e.undo());
+    });
+    this.chain = run.catch(() => false);
+    return run;
+  }
+
+  redo(): Promise<boolean> {
+    this.pendingRedos++;
+    const run = this.chain.then(() => {
+      this.pendingRedos--;
+      return this.step(this.undone, this.done, e => e.redo());
+    });
+    this.chain = run.catch(() => false);
+    return run;
+  }
+
+  private async step(
+    from: UndoEntry[],
+    to: UndoEntry[],
+    act: (e: UndoEntry) => Promise<void>
+  ): Promise<boolean> {
+    if (!from.length) {
       return false;
     }
-    const e = this.done[this.done.length - 1];
+    const e = from[from.length - 1];
     this.busy = true;
     try {
-      await e.undo();
-      this.done.pop();
-      this.undone.push(e);
+      await act(e);
+      from.pop();
+      to.push(e);
       return true;
     } finally {
       this.busy = false;
@@ -69,21 +100,9 @@ export class UndoStack {
     }
   }
 
-  async redo(): Promise<boolean> {
-    if (this.busy || !this.undone.length) {
-      return false;
-    }
-    const e = this.undone[this.undone.length - 1];
-    this.busy = true;
-    try {
-      await e.redo();
-      this.undone.pop();
-      this.done.push(e);
-      return true;
-    } finally {
-      this.busy = false;
-      this.changed();
-    }
+  /** True while an undo or redo is talking to the kernel. */
+  get running(): boolean {
+    return this.busy;
   }
 
   clear(): void {

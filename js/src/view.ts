@@ -9,7 +9,7 @@
 import cytoscape from 'cytoscape';
 import { CytoscapeView } from 'jupyter-cytoscape';
 
-import { cardSvg, FONT_FAMILY, svgDataUri } from './cardsvg';
+import { cardSvg, svgDataUri } from './cardsvg';
 import { typeColor, typeShortName, categoryColor, tint } from './colors';
 import { h, icon, isTextTarget } from './dom';
 import { ellipsize, formatCount, formatShape, formatValue, valueToText } from './format';
@@ -387,7 +387,7 @@ export class NetworkEditorView extends CytoscapeView {
           'target-endpoint': 'data(tep)',
           label: 'data(shape)',
           'font-size': 10,
-          'font-family': FONT_FAMILY,
+          'font-family': 'Helvetica, Arial, sans-serif',
           color: '#1f3f75',
           'text-background-color': '#ffffff',
           'text-background-opacity': 0.95,
@@ -823,14 +823,17 @@ export class NetworkEditorView extends CytoscapeView {
     cy.on('dragfree', 'node', ev => {
       this.movedPending.add((ev.target as cytoscape.NodeSingular).id());
       if (!this.moveTimer) {
-        this.moveTimer = setTimeout(() => this.flushMoves(), 0);
+        this.moveTimer = setTimeout(() => this.flushMoves(), 10);
       }
     });
     cy.on('free', 'node', ev => {
+      // 'free' comes before 'dragfree': decide once both have been seen.
       const id = (ev.target as cytoscape.NodeSingular).id();
-      if (!this.movedPending.has(id)) {
-        this.grabStart.delete(id);
-      }
+      setTimeout(() => {
+        if (!this.movedPending.has(id)) {
+          this.grabStart.delete(id);
+        }
+      }, 0);
     });
     cy.on('mouseover', 'edge', ev => ev.target.addClass('nnc-hover'));
     cy.on('mouseout', 'edge', ev => ev.target.removeClass('nnc-hover'));
@@ -955,11 +958,9 @@ export class NetworkEditorView extends CytoscapeView {
     if (!this.cy || ev.button !== 0) {
       return;
     }
-    if (!isTextTarget(document.activeElement) || !this.el.contains(document.activeElement)) {
-      (this.el as HTMLElement).focus({ preventScroll: true });
-    } else {
-      (this.el as HTMLElement).focus({ preventScroll: true });
-    }
+    // cytoscape blurs the focused element on mousedown; take the focus back
+    // afterwards so Delete and Ctrl+Z reach the editor.
+    setTimeout(() => (this.el as HTMLElement).focus({ preventScroll: true }), 0);
     const p = this.modelPoint(ev.clientX, ev.clientY);
     const at = this.portAt(p);
     if (!at) {

@@ -153,3 +153,19 @@ test('the stack is bounded and reports changes', async () => {
   assert.equal(stack.undoLabel, 'x4');
   assert.equal(changes, 5);
 });
+
+test('undo pressed twice quickly undoes two steps, in order', async () => {
+  const k = fakeKernel();
+  const stack = new UndoStack();
+  const a = (await k.call({ type: 'add', card_id: 'x' })).uid;
+  stack.push(addEntry(k.call, a));
+  const b = (await k.call({ type: 'add', card_id: 'y' })).uid;
+  stack.push(addEntry(k.call, b));
+  const [r1, r2, r3] = await Promise.all([stack.undo(), stack.undo(), stack.undo()]);
+  assert.deepEqual([r1, r2, r3], [true, true, false]);
+  assert.equal(k.cards.size, 0);
+  const removes = k.log.filter(r => r.type === 'remove').map(r => r.cards[0]);
+  assert.deepEqual(removes, [b, a]);
+  await Promise.all([stack.redo(), stack.redo()]);
+  assert.deepEqual([...k.cards.keys()].sort(), [a, b].sort());
+});

@@ -76,7 +76,7 @@ class Canvas:
         return self.root.locator('[data-testid="nncards-status"]').inner_text()
 
     def toast(self) -> str:
-        return self.root.locator('[data-testid="nncards-toast"]').inner_text()
+        return self.root.locator('[data-testid="nncards-toast"] .nnc-toast-text').inner_text()
 
     # -- acting like a user -----------------------------------------------------------------
     def search(self, text: str):
