@@ -1,0 +1,80 @@
+"""The card canvas across views and sessions: two views of one editor, saved widget state, Notebook 7."""
+
+from __future__ import annotations
+
+from .canvas_helpers import Canvas
+
+BUILD = (
+    "from nncards_widget import NetworkEditor\n"
+    "ed = NetworkEditor()\n"
+    "x = ed.add('input', name='features', shape=[13])\n"
+    "d = ed.add('Dense', units=3, activation='softmax')\n"
+    "o = ed.add('output', name='species')\n"
+    "ed.connect(x, d)\n"
+    "w = ed.connect(d, o)"
+)
+
+
+def _faces(canvas: Canvas) -> dict:
+    return {c["name"]: canvas.face(c["uid"]) for c in canvas.cards()}
+
+
+def test_canvas_two_views_stay_identical(open_notebook):
+    nb = open_notebook("canvas_two_views", [BUILD, "ed", "ed"], viewport=(1500, 1500))
+    nb.run_all()
+    a, b = Canvas(nb, 0), Canvas(nb, 1)
+    for c in (a, b):
+        c.wait_ready()
+        c.wait_cards(3)
+        c.wait_wires(2)
+    # an edit in the first view shows in the second
+    dense = a.card("dense")["uid"]
+    a.click_card(dense)
+    a.set_text("units", "7")
+    b.wait("decodeURIComponent(v.cy.getElementById(arg).data('face')).includes('>7<')", dense)
+    # a change from Python shows in both
+    nb.add_cell("d2 = ed.add('Dropout', rate=0.25)\nw2 = ed.connect(d, d2)")
+    for c in (a, b):
+        c.wait_cards(4)
+        c.wait_wires(3)
+    assert _faces(a) == _faces(b)
+    assert sorted(w["id"] for w in a.wires()) == sorted(w["id"] for w in b.wires())
+    nb.shot("two views of one editor")
+    nb.assert_no_errors()
+
+
+def test_canvas_reopen_saved_notebook_restores_graph(open_notebook):
+    nb = open_notebook("canvas_reopen", [BUILD, "ed"])
+    nb.run_all()
+    canvas = Canvas(nb)
+    canvas.wait_ready()
+    canvas.wait_cards(3)
+    canvas.wait_wires(2)
+    before = _faces(canvas)
+    saved = nb.save()
+    assert "application/vnd.jupyter.widget-state+json" in saved["metadata"].get("widgets", {})
+    nb.close()
+
+    nb2 = open_notebook("canvas_reopen")
+    canvas2 = Canvas(nb2)
+    canvas2.wait_ready()
+    canvas2.wait_cards(3)
+    canvas2.wait_wires(2)
+    assert _faces(canvas2) == before
+    nb2.shot("reopened from saved widget state")
+
+
+def test_canvas_notebook7_smoke(open_notebook):
+    nb = open_notebook("canvas_nb7", [BUILD, "ed"], ui="notebook")
+    nb.run_all()
+    canvas = Canvas(nb)
+    canvas.wait_ready()
+    canvas.wait_cards(3)
+    canvas.wait_wires(2)
+    canvas.click_card(canvas.card("dense")["uid"])
+    uid = canvas.add_by_click("drop", "layer_Dropout")
+    canvas.set_text("rate", "0.5")
+    canvas.wait_value(uid, "rate", 0.5)
+    i = nb.add_cell("print(len(ed.cards), ed.cards[-1].rate)")
+    assert nb.output_text(i).strip() == "4 0.5"
+    nb.shot("notebook 7")
