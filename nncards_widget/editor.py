@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import functools
 import warnings
 
@@ -27,7 +29,18 @@ GAP = 50
 COLUMNS = 5
 
 
+def _without_front_end(widget) -> bool:
+    """True when no view can ever receive this widget's state (its comm is a ``DummyComm``)."""
+    return type(widget.comm).__name__ == "DummyComm"
+
+
 def card_height(spec: catalog.CardSpec) -> float:
+    return _card_height(spec.id)
+
+
+@functools.lru_cache(maxsize=None)
+def _card_height(card_id: str) -> float:
+    spec = catalog.get(card_id)
     # The view draws output rows above input rows, plus a header and a shape footer.
     return HEADER_HEIGHT + ROW_HEIGHT * (len(spec.inputs) + len(spec.outputs)) + 46
 
@@ -70,6 +83,8 @@ class NetworkEditor(ipycytoscape.CytoscapeWidget):
         self.set_trait("catalog", list(_catalog_dicts()))
         self.layout.height = self.layout.height or "640px"
         self._cards: dict = {}  # uid -> Card
+        self._boxes: dict = {}  # uid -> (x, y, height) of each card on the canvas, for placement
+        self._graph_sync = None  # ExitStack holding the graph's sync while changes are coalesced
         self._wires: dict = {}  # id -> Wire
         self._topology = GraphData()  # names and wires only, for connection checks
         self._listeners: list = []
@@ -126,8 +141,9 @@ class NetworkEditor(ipycytoscape.CytoscapeWidget):
         return f"{base}_{i}"
 
     def _free_position(self, spec, position=None) -> dict:
-        boxes = [(c.position.get("x", 0), c.position.get("y", 0), card_height(c.spec))
-                 for c in self._cards.values() if c.position]
+        # Plain tuples kept up to date by _card_moved: reading every card's position trait here
+        # made adding n cards cost O(n^2) trait reads.
+        boxes = [b for b in self._boxes.values() if b is not None]
         if position is None:
             n = len(self._cards)
             col, row = n % COLUMNS, n // COLUMNS
@@ -135,8 +151,8 @@ class NetworkEditor(ipycytoscape.CytoscapeWidget):
             if col == 0 and n:
                 position = {"x": CARD_WIDTH / 2 + 20, "y": bottom + GAP + card_height(spec) / 2}
             elif n:
-                last = list(self._cards.values())[-1].position
-                position = {"x": last.get("x", 0) + CARD_WIDTH + GAP, "y": last.get("y", 0)}
+                last = self._boxes[next(reversed(self._cards))] or (0, 0, 0)
+                position = {"x": last[0] + CARD_WIDTH + GAP, "y": last[1]}
             else:
                 position = {"x": CARD_WIDTH / 2 + 20, "y": card_height(spec) / 2 + 20}
         x, y = float(position["x"]), float(position["y"])
@@ -167,7 +183,45 @@ class NetworkEditor(ipycytoscape.CytoscapeWidget):
         self._cards[card.uid] = card
         self._topology.cards[card.uid] = CardData(card.uid, card.spec.id, card.name)
         card.observe(self._card_edited, names=_observed(card))
+        self._card_moved({"owner": card})
+        card.observe(self._card_moved, names=["position"])
+        self._hold_graph_sync()
         self.graph.nodes.append(card)
+
+    def _card_moved(self, change):
+        card = change["owner"]
+        pos = card.position
+        self._boxes[card.uid] = ((pos.get("x", 0), pos.get("y", 0), card_height(card.spec))
+                                 if pos else None)
+
+    # -- syncing the graph with the view -----------------------------------------------------
+    def _hold_graph_sync(self):
+        """Coalesce the sync of ``graph.nodes`` / ``graph.edges``.
+
+        ipycytoscape sends the whole node (edge) list to the view after every append or remove,
+        so adding n cards one by one costs O(n^2) serialization. Inside a kernel (an asyncio
+        loop is running) the lists are sent once, right after the cell or view request that
+        changed them; without a front end (a ``DummyComm``: scripts, plain pytest) nothing is
+        listening and they are not serialized at all. ``_release_graph_sync()`` sends at once.
+        """
+        if self._graph_sync is not None:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = None
+        if loop is None and not _without_front_end(self.graph):
+            return  # a front end but no loop to flush on: sync every change, as ipycytoscape does
+        stack = contextlib.ExitStack()
+        stack.enter_context(self.graph.hold_sync())
+        self._graph_sync = stack
+        if loop is not None:
+            loop.call_soon(self._release_graph_sync)
+
+    def _release_graph_sync(self):
+        stack, self._graph_sync = self._graph_sync, None
+        if stack is not None:
+            stack.close()
 
     def _card_edited(self, change):
         card = change["owner"]
@@ -221,6 +275,7 @@ class NetworkEditor(ipycytoscape.CytoscapeWidget):
     def _add_wire(self, wire: Wire):
         self._wires[wire.id] = wire
         self._topology.wires.append(wire.to_data())
+        self._hold_graph_sync()
         self.graph.edges.append(wire)
         self._changed(kind="connect", wire=wire)
 
@@ -231,6 +286,7 @@ class NetworkEditor(ipycytoscape.CytoscapeWidget):
             raise KeyError("No such wire in this editor")
         del self._wires[wire.id]
         self._topology.wires = [w for w in self._topology.wires if w.id != wire.id]
+        self._hold_graph_sync()
         self.graph.edges.remove(wire)
         self._changed(kind="disconnect", wire=wire)
 
@@ -242,8 +298,11 @@ class NetworkEditor(ipycytoscape.CytoscapeWidget):
         for w in [w for w in self._wires.values() if card.uid in (w.data["source"], w.data["target"])]:
             self.disconnect(w)
         card.unobserve(self._card_edited, names=_observed(card))
+        card.unobserve(self._card_moved, names=["position"])
         del self._cards[card.uid]
+        del self._boxes[card.uid]
         del self._topology.cards[card.uid]
+        self._hold_graph_sync()
         self.graph.nodes.remove(card)
         self._changed(kind="remove", card=card)
 
@@ -326,6 +385,7 @@ class NetworkEditor(ipycytoscape.CytoscapeWidget):
                 reply["result"] = handler(content) or {}
             except (NNCardsError, TraitError, KeyError, TypeError, ValueError) as exc:
                 reply.update(ok=False, error=str(exc).strip("'\""))
+        self._release_graph_sync()  # the view sees the new nodes/edges before the reply
         self.send(reply)
         return reply
 
