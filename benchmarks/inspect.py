@@ -94,6 +94,7 @@ def bench_inspect(repeat: int):
 
     predict_cold, predict_warm = timed(lambda: model.predict(feed, batch_size=256, verbose=0),
                                        repeat)
+    _, on_batch_warm = timed(lambda: model.predict_on_batch(feed), repeat)
     inspect_cold, inspect_warm = timed(lambda: ed.inspect(batch), repeat)
     assert ed.model is model and all(c.preview for c in ed.cards)
 
@@ -121,10 +122,14 @@ def bench_inspect(repeat: int):
     print(f"== inspect: {len(ed.cards)}-card network, batch {len(batch)} "
           f"({len(model.layers)} Keras layers) ==")
     print(f"  one model.predict          cold {predict_cold * 1e3:8.1f} ms   warm {predict_warm * 1e3:8.1f} ms")
+    print(f"  (model.predict_on_batch                         warm {on_batch_warm * 1e3:8.1f} ms: "
+          f"no data pipeline)")
     print(f"  ed.inspect (all cards)     cold {inspect_cold * 1e3:8.1f} ms   warm {inspect_warm * 1e3:8.1f} ms")
     print(f"  one sub-model per card     cold {subs_cold * 1e3:8.1f} ms   warm {subs_warm * 1e3:8.1f} ms")
     print(f"  ratio inspect / predict          warm {inspect_warm / predict_warm:5.2f}x   "
           f"(aim <= 2x)   cold {inspect_cold / predict_cold:5.2f}x")
+    print(f"  ratio inspect / predict_on_batch warm {inspect_warm / on_batch_warm:5.2f}x   "
+          f"(forward pass with every card's output + statistics + 2 PNGs per card)")
     print(f"  ratio sub-models / inspect       warm {subs_warm / inspect_warm:5.2f}x   "
           f"cold {subs_cold / inspect_cold:5.2f}x")
     return inspect_warm / predict_warm

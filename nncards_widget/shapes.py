@@ -31,21 +31,29 @@ object they are given.
 
 When
 ----
-Measured on the 2-core CI machine (300-card chain of Dense layers, Keras 3.15 / TF 2.21): plain
-Keras functional API ~2.0 s; editor with live shapes updated *eagerly* on every add/connect and a
-``build()`` that reuses the cache ~ the same as the editor without live shapes (each card is built
-once, when its input is wired, and ``build()`` then only assembles the model). Updating eagerly
-costs one card's Keras build per change in forward order, but a cell that edits many cards high
-in the graph (``for c in cards: c.units = 8``) would rebuild the downstream part once per edit.
+Two ways were measured (2-core machine shared with other jobs, Keras 3.15 / TF 2.21; a
+300-card chain of Dense layers, CPU seconds, best of 3): plain Keras functional API 0.6-1.0 s;
+the editor before live shapes 1.2-1.5 s; with live shapes updated *eagerly* after every
+add/connect and a ``build()`` that reuses the cache, 0.9-2.0 s; with the updates *coalesced* into
+one update run by ``build()``, 0.8-1.2 s. ``benchmarks/build.py`` (adding, wiring and building
+300 cards through the editor against plain Keras) stays at about 1.0x with either. Both build each
+card's Keras layer once when cards are added and wired in forward order, and ``build()`` then only
+assembles the model (about 0.05 s instead of a full build); eager updates cost a little more per
+change (one small update per add/connect). Where they differ is a cell that edits many cards high
+up in the graph (``for c in cards: c.units = 8``): eager updates rebuild the part downstream once
+per edit, a coalesced update once in all.
 
 So updates are *coalesced* when an asyncio event loop is running in this thread -- that is, inside
 a Jupyter kernel, where cells and the view's requests run on the kernel's loop: the first change
 schedules one update with ``loop.call_soon`` and every further change of the same cell (or of the
-same view request) only adds to the dirty set, so a cell costs one update, run right after it.
-Without a running loop (scripts, pytest) updates are eager, so results are deterministic and
-``card.output_shape`` is correct right after the call that changed it. ``ed.refresh_shapes()``
-runs any pending update at once (``build()`` and ``inspect()`` do so too), and
-``ed.live_shapes.mode`` can be set to ``"eager"``, ``"deferred"`` or ``"auto"`` (the default).
+same view request) only adds to the dirty set, so a cell costs one update, run right after it
+(the next cell sees the shapes). Without a running loop (scripts, pytest) updates are eager, so
+results are deterministic and ``card.output_shape`` is right after the call that changed it.
+``ed.refresh_shapes()`` runs a pending update at once (``build()`` and ``inspect()`` do so too),
+and ``ed.live_shapes.mode`` can be set to ``"eager"``, ``"deferred"`` (only on ``refresh()`` /
+``build()`` / ``inspect()``) or ``"auto"`` (the default, as above). The time of one update after
+one parameter edit is printed by ``benchmarks/inspect.py`` (300 cards: ~0.1 s for an edit in the
+middle of a branch, against ~1.5-2.3 s for a full rebuild of every card's shape).
 """
 
 from __future__ import annotations
@@ -125,6 +133,8 @@ class LiveShapes:
         self._wdata: dict = {}  # wire id -> WireData
         self._dirty: set = set()
         self._scheduled = False
+        self._total = 0  # sum of the entries' parameter counts
+        self._counted = 0  # number of entries with a count
         self._serials = itertools.count(1)
         #: bumps on every change of the graph (inspection compares it with the build's)
         self.version = 0
@@ -205,6 +215,7 @@ class LiveShapes:
             self._dirty.add(card.uid)
         elif kind == "remove":
             uid = event["card"].uid
+            self._count(self._entries.get(uid), -1)
             for table in (self._entries, self._data, self._pkey, self._in, self._out):
                 table.pop(uid, None)
             self._dirty.discard(uid)
@@ -369,6 +380,8 @@ class LiveShapes:
             result = CardResult(error=err)
         builder.results[uid] = result
         entry = _Entry(next(self._serials), sig, result, *self._measure(card, result))
+        self._count(self._entries.get(uid), -1)
+        self._count(entry, +1)
         self._entries[uid] = entry
         builder.current[uid] = entry
         if hasattr(builder, "processed"):
@@ -420,6 +433,11 @@ class LiveShapes:
                     src = self._entries.get(w.data["source"])
                     w.shape = (src.shape if src else None) or ""
 
+    def _count(self, entry, sign: int):
+        """Keep the running total of parameter counts (``ed.total_params``) up to date."""
+        if entry is not None and entry.param_count is not None:
+            self._total += sign * entry.param_count
+            self._counted += sign
+
     def _publish_total(self):
-        counts = [e.param_count for e in self._entries.values() if e.param_count is not None]
-        self.editor.total_params = sum(counts) if counts else None
+        self.editor.total_params = self._total if self._counted else None
