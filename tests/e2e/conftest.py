@@ -43,13 +43,16 @@ NotebookPage (``nb``)
     ``nb.page`` (the Playwright Page), ``run_all()``, ``run_cell(i)``, ``add_cell(code)`` (append +
     run: the way to make a "Python-side change"), ``cell(i)`` / ``output(i)`` (locators),
     ``output_text(i)``, ``outputs_json(i)``, ``error_outputs()``, ``wait_for(selector, cell=i)``,
-    ``cytoscape_graphs()`` / ``wait_for_graphs(count, min_nodes)`` (nodes/edges of every
-    cytoscape.js view on the page, read from the live cytoscape core), ``js(body, arg)`` (async JS
+    ``cytoscape_graphs()`` / ``wait_for_graphs(count, min_nodes)`` / ``wait_for_nodes(ids, count)``
+    (nodes/edges of every cytoscape.js view on the page, read from the live cytoscape core; a
+    card's node id is its ``Card.uid``, so print ``{c.name: c.uid for c in ed.cards}`` in a cell
+    to know which ids to expect), ``js(body, arg)`` (async JS
     with ``app``, ``panel``, ``arg`` in scope), ``save()``, ``shot(step, locator=None)``,
     ``console_errors()``, ``widget_errors()``, ``assert_no_errors(console=True, ignore=[regex])``,
     ``reload()``, ``close()``.
 
 Screenshots are numbered across all pages of one test. Look at them (they are the point).
+Chromium: ``/usr/bin/chromium`` (``NNCARDS_CHROMIUM=/path`` to use another binary).
 Timeouts: ``NNCARDS_E2E_TIMEOUT`` seconds per wait (default 120; TensorFlow imports are slow).
 """
 
@@ -126,7 +129,7 @@ def artifacts(request) -> Path:
 
 
 @pytest.fixture
-def open_notebook(lab_server, browser, artifacts):
+def open_notebook(browser, lab_server, artifacts):
     counter = [0]
     opened: list[tuple] = []
 

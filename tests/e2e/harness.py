@@ -62,10 +62,10 @@ DEFAULT_LAB_SETTINGS: dict[str, dict[str, Any]] = {
 
 
 def find_chromium() -> str | None:
-    """Path of the Debian chromium binary, or None."""
+    """Path of the Debian chromium binary, or None. ``NNCARDS_CHROMIUM`` overrides the search."""
     env = os.environ.get("NNCARDS_CHROMIUM")
-    if env and Path(env).exists():
-        return env
+    if env:
+        return env if Path(env).exists() else None
     for cand in CHROMIUM_CANDIDATES:
         if Path(cand).exists():
             return cand
@@ -557,6 +557,24 @@ class NotebookPage:
                 return out;
             }"""
         )
+
+    def wait_for_nodes(self, ids: Iterable[str], count: int = 1, timeout: float | None = None) -> list[dict]:
+        """Wait until exactly ``count`` cytoscape views each contain exactly the nodes ``ids``
+        among ``ids`` (other nodes are ignored); returns ``cytoscape_graphs()``."""
+        want = sorted(ids)
+        self.page.wait_for_function(
+            """([want, count]) => {
+                const seen = [];
+                for (const el of document.querySelectorAll('div')) {
+                  const cy = el._cyreg && el._cyreg.cy;
+                  if (!cy || cy.destroyed()) continue;
+                  seen.push(JSON.stringify(cy.nodes().map(n => n.id()).filter(i => want.includes(i)).sort()));
+                }
+                return seen.length === count && seen.every(s => s === JSON.stringify(want));
+            }""",
+            arg=[want, count], timeout=int(timeout * 1000) if timeout else self.timeout_ms,
+        )
+        return self.cytoscape_graphs()
 
     def wait_for_graphs(self, count: int = 1, min_nodes: int = 1, timeout: float | None = None) -> list[dict]:
         """Wait until at least ``count`` cytoscape graphs each show ``min_nodes`` nodes."""

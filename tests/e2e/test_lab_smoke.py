@@ -47,22 +47,9 @@ def signature(graph: dict) -> dict:
     }
 
 
-def wait_for_cards(nb, uids, count: int = 1, timeout: float | None = None) -> list[dict]:
-    """Wait until ``count`` cytoscape views show exactly the cards ``uids``; returns the graphs."""
-    want = sorted(uids)
-    nb.page.wait_for_function(
-        """([want, count]) => {
-            const seen = [];
-            for (const el of document.querySelectorAll('div')) {
-              const cy = el._cyreg && el._cyreg.cy;
-              if (!cy || cy.destroyed()) continue;
-              seen.push(JSON.stringify(cy.nodes().map(n => n.id()).filter(i => want.includes(i)).sort()));
-            }
-            return seen.length === count && seen.every(s => s === JSON.stringify(want));
-        }""",
-        arg=[want, count], timeout=int(timeout * 1000) if timeout else nb.timeout_ms,
-    )
-    return nb.cytoscape_graphs()
+def wait_for_cards(nb, uids, count: int = 1) -> list[dict]:
+    """Wait until ``count`` editor views show exactly the cards ``uids``; returns the graphs."""
+    return nb.wait_for_nodes(uids, count=count)
 
 
 @pytest.mark.parametrize("ui", ["lab", "notebook"])
