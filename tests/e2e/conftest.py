@@ -1,7 +1,7 @@
 """End-to-end harness: a real JupyterLab server + headless Debian chromium driven by Playwright.
 
 Every test in ``tests/e2e/`` is marked ``browser`` automatically (run only these with
-``pytest -m browser``; skip them with ``pytest -m "not browser"``).
+``pytest -m browser``; skip them with ``pytest -m "not browser"``) and runs after all other tests.
 
 Fixtures
 --------
@@ -14,7 +14,7 @@ Fixtures
     notebooks live), ``write_notebook(name, cells)``, ``copy_in(path)``, ``read_notebook(name)``,
     ``api(method, path, body)``, ``put_settings(plugin_id, values)``, ``shutdown_kernels(path)``.
 
-``browser`` (session)
+``browser`` (module)
     Playwright ``Browser`` on ``/usr/bin/chromium`` with ``--no-sandbox --disable-gpu ...``.
     If chromium is missing the test FAILS when ``CI`` is set, and is skipped (with the reason) otherwise.
 
@@ -74,10 +74,15 @@ IN_CI = os.environ.get("CI", "").lower() not in ("", "0", "false", "no")
 
 
 def pytest_collection_modifyitems(config, items):
+    """Mark the tests of this folder ``browser`` and run them after all other tests."""
     here = Path(__file__).parent
+    browser_items = []
     for item in items:
         if here in Path(str(item.fspath)).parents:
             item.add_marker(pytest.mark.browser)
+            browser_items.append(item)
+    ids = {id(i) for i in browser_items}
+    items[:] = [i for i in items if id(i) not in ids] + browser_items
 
 
 def _unavailable(reason: str):
@@ -100,7 +105,10 @@ def lab_server(tmp_path_factory):
     server.stop()
 
 
-@pytest.fixture(scope="session")
+# Playwright's sync API keeps an asyncio loop *running* in the main thread while it is started,
+# so kernel-side code tested in this process (asyncio.run, "am I in a running loop?") would see
+# it. Hence module scope: it is stopped at the end of each browser test module.
+@pytest.fixture(scope="module")
 def _playwright():
     try:
         from playwright.sync_api import sync_playwright
@@ -110,7 +118,7 @@ def _playwright():
         yield pw
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(_playwright):
     if find_chromium() is None:
         _unavailable("chromium not found at /usr/bin/chromium: apt-get install -y chromium")
