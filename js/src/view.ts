@@ -65,6 +65,8 @@ interface WireDrag {
 
 const DRAG_MIME = 'application/x-nncards-card';
 const PLACEMENT_MIN_WIDTH = 250;
+/** Below this zoom cards are drawn as plain titled boxes instead of their faces. */
+const FAR_ZOOM = 0.4;
 const SKIP_REDRAW = new Set(['position', 'selected', 'grabbed', 'removed', 'locked', 'grabbable', 'selectable', 'pannable', 'classes']);
 
 declare global {
@@ -93,9 +95,14 @@ export class NetworkEditorView extends CytoscapeView {
   private toastTimer: any = null;
   private resizeObserver: ResizeObserver | null = null;
   private rafHover = 0;
+  private far = false;
+  /** True until the user pans, zooms or clicks the canvas. */
+  private autoViewport = true;
   private searchText = '';
   /** Milliseconds of the first full render, for benchmarks. */
   firstRenderMs: number | null = null;
+  /** performance.now() marks of the view's life (render, displayed, canvas ready), for benchmarks. */
+  timings: Record<string, number> = {};
 
   // DOM
   private toolbarEl!: HTMLElement;
@@ -118,6 +125,7 @@ export class NetworkEditorView extends CytoscapeView {
   // ---------------------------------------------------------------- set-up
 
   render(): void {
+    this.timings.render = performance.now();
     const el = this.el as HTMLElement;
     el.classList.add('nnc-editor');
     el.setAttribute('data-testid', 'nncards-editor');
@@ -189,6 +197,7 @@ export class NetworkEditorView extends CytoscapeView {
       }
       b.addEventListener('click', e => {
         e.preventDefault();
+        this.autoViewport = false;
         onClick();
       });
       return b;
@@ -286,6 +295,8 @@ export class NetworkEditorView extends CytoscapeView {
     });
     // Port drags must be seen before cytoscape starts grabbing the card.
     this.canvasWrap.addEventListener('mousedown', e => this.onCanvasMouseDown(e), true);
+    this.canvasWrap.addEventListener('wheel', () => (this.autoViewport = false), { capture: true, passive: true });
+    this.canvasWrap.addEventListener('pointerdown', () => (this.autoViewport = false), true);
     this.canvasWrap.addEventListener('mousemove', e => this.onCanvasHover(e));
     this.canvasWrap.addEventListener('mouseleave', () => this.hideTooltip());
     // The wrapper clips the canvas; it must never scroll (focus or drag autoscroll could).
@@ -318,6 +329,7 @@ export class NetworkEditorView extends CytoscapeView {
       return;
     }
     const t0 = performance.now();
+    this.timings.displayed = t0;
     this.cy = cytoscape({
       container: this.canvasEl,
       style: this.cyStyle() as any,
@@ -332,14 +344,21 @@ export class NetworkEditorView extends CytoscapeView {
     (this as any).cytoscape_obj = this.cy;
     (this as any).is_rendered = true;
     (this.canvasEl as any).cy = this.cy;
+    this.timings.core = performance.now();
     this.syncElements();
+    this.timings.synced = performance.now();
     this.initialViewport();
     this.bindCanvasEvents();
+    this.timings.ready = performance.now();
     this.firstRenderMs = performance.now() - t0;
     if (typeof ResizeObserver !== 'undefined') {
       this.resizeObserver = new ResizeObserver(() => {
         if (this.cy) {
           this.cy.resize();
+          if (this.autoViewport) {
+            // the canvas got its final size: frame the network again until the user pans or zooms
+            this.initialViewport();
+          }
         }
       });
       this.resizeObserver.observe(this.canvasWrap);
@@ -372,6 +391,23 @@ export class NetworkEditorView extends CytoscapeView {
           'border-color': '#c3cad5',
           'overlay-opacity': 0,
           label: ''
+        }
+      },
+      {
+        selector: 'node.nnc-far',
+        style: {
+          'background-image': 'none',
+          'background-color': 'data(tint)',
+          label: 'data(title)',
+          'text-wrap': 'wrap',
+          'text-valign': 'center',
+          'text-halign': 'center',
+          'font-size': 26,
+          'font-weight': 'bold',
+          'font-family': 'Helvetica, Arial, sans-serif',
+          color: '#1b2330',
+          'text-max-width': 'data(w)',
+          'min-zoomed-font-size': 4
         }
       },
       { selector: 'node.nnc-error', style: { 'border-width': 2.5, 'border-color': '#d32f2f' } },
@@ -515,6 +551,10 @@ export class NetworkEditorView extends CytoscapeView {
     const nodeCids = new Set(nodes.map(m => m.cid));
     const edgeCids = new Set(edges.map(m => m.cid));
     let changed = false;
+    if (!this.cards.size) {
+      // First fill: know the wired ports before drawing faces, so each face is drawn once.
+      this.connected = connectionsOf(edges.map(m => m.get('data') || {}));
+    }
     this.cy.batch(() => {
       for (const [cid, w] of Array.from(this.wires.entries())) {
         if (!edgeCids.has(cid)) {
@@ -547,6 +587,10 @@ export class NetworkEditorView extends CytoscapeView {
     if (changed) {
       this.updateConnections();
       this.updateCounts();
+      if (this.autoViewport && this.cards.size) {
+        // cards may arrive after the canvas was made: frame them until the user takes over
+        this.initialViewport();
+      }
       this.emptyEl.style.display = this.cards.size ? 'none' : '';
       if (this.pendingSelect && this.byUid.has(this.pendingSelect)) {
         const e = this.byUid.get(this.pendingSelect)!;
@@ -601,9 +645,16 @@ export class NetworkEditorView extends CytoscapeView {
     const pos = m.get('position') || {};
     const node = this.cy.add({
       group: 'nodes',
-      data: { id: uid, face, w: geom.width, h: geom.height },
+      data: {
+        id: uid,
+        face,
+        w: geom.width,
+        h: geom.height,
+        title: `${spec ? spec.title : m.get('card_id')}\n${m.get('name') || ''}`,
+        tint: tint(categoryColor(spec?.category), 0.85)
+      },
       position: { x: Number(pos.x) || 0, y: Number(pos.y) || 0 },
-      classes: m.get('error') ? 'card nnc-error' : 'card'
+      classes: (m.get('error') ? 'card nnc-error' : 'card') + (this.far ? ' nnc-far' : '')
     }) as unknown as cytoscape.NodeSingular;
     const entry: CardEntry = { cid: m.cid, uid, model: m, spec, geom, face, node };
     this.cards.set(m.cid, entry);
@@ -675,18 +726,7 @@ export class NetworkEditorView extends CytoscapeView {
 
   /** Recompute which ports have wires; redraw cards whose port dots change. */
   private updateConnections(): void {
-    const next = new Map<string, Set<string>>();
-    for (const w of this.wires.values()) {
-      const d = w.model.get('data') || {};
-      if (!next.has(d.source)) {
-        next.set(d.source, new Set());
-      }
-      if (!next.has(d.target)) {
-        next.set(d.target, new Set());
-      }
-      next.get(d.source)!.add('out:' + d.source_port);
-      next.get(d.target)!.add('in:' + d.target_port);
-    }
+    const next = connectionsOf(Array.from(this.wires.values()).map(w => w.model.get('data') || {}));
     const prev = this.connected;
     this.connected = next;
     this.cy.batch(() => {
@@ -725,7 +765,12 @@ export class NetworkEditorView extends CytoscapeView {
       geom.width !== e.geom.width || geom.height !== e.geom.height || force;
     e.geom = geom;
     e.face = face;
-    e.node.data({ face, w: geom.width, h: geom.height });
+    e.node.data({
+      face,
+      w: geom.width,
+      h: geom.height,
+      title: `${e.spec ? e.spec.title : e.model.get('card_id')}\n${e.model.get('name') || ''}`
+    });
     e.node.toggleClass('nnc-error', !!e.model.get('error'));
     if (resized) {
       e.node.connectedEdges().forEach(edge => {
@@ -747,6 +792,7 @@ export class NetworkEditorView extends CytoscapeView {
       return;
     }
     this.fitView(false);
+    this.updateLevelOfDetail();
   }
 
   /**
@@ -759,7 +805,7 @@ export class NetworkEditorView extends CytoscapeView {
       return;
     }
     cy.resize();
-    const bb = cy.elements().boundingBox({});
+    const bb = this.cardsBox();
     const W = cy.width();
     const H = cy.height();
     const pad = 32;
@@ -776,6 +822,36 @@ export class NetworkEditorView extends CytoscapeView {
       x: fitsX ? (W - bb.w * z) / 2 - bb.x1 * z : pad - bb.x1 * z,
       y: fitsY ? (H - bb.h * z) / 2 - bb.y1 * z : pad - bb.y1 * z
     });
+  }
+
+  /** Bounding box of all cards, from positions and card sizes (cheaper than cytoscape's). */
+  private cardsBox(): { x1: number; y1: number; x2: number; y2: number; w: number; h: number } {
+    let x1 = Infinity;
+    let y1 = Infinity;
+    let x2 = -Infinity;
+    let y2 = -Infinity;
+    for (const e of this.cards.values()) {
+      const p = e.node.position();
+      x1 = Math.min(x1, p.x - e.geom.width / 2);
+      x2 = Math.max(x2, p.x + e.geom.width / 2);
+      y1 = Math.min(y1, p.y - e.geom.height / 2);
+      y2 = Math.max(y2, p.y + e.geom.height / 2);
+    }
+    if (x1 === Infinity) {
+      return { x1: 0, y1: 0, x2: 0, y2: 0, w: 0, h: 0 };
+    }
+    return { x1, y1, x2, y2, w: x2 - x1, h: y2 - y1 };
+  }
+
+  /** Far out, faces are unreadable: draw plain titled cards (and spare decoding the faces). */
+  private updateLevelOfDetail(): void {
+    const far = this.cy.zoom() < FAR_ZOOM;
+    if (far !== this.far) {
+      this.far = far;
+      this.cy.batch(() => {
+        this.cy.nodes().toggleClass('nnc-far', far);
+      });
+    }
   }
 
   private zoomBy(f: number): void {
@@ -835,6 +911,7 @@ export class NetworkEditorView extends CytoscapeView {
         }
       }, 0);
     });
+    cy.on('zoom', () => this.updateLevelOfDetail());
     cy.on('mouseover', 'edge', ev => ev.target.addClass('nnc-hover'));
     cy.on('mouseout', 'edge', ev => ev.target.removeClass('nnc-hover'));
   }
@@ -1195,6 +1272,7 @@ export class NetworkEditorView extends CytoscapeView {
     if (!spec || !this.cy) {
       return Promise.resolve(null);
     }
+    this.autoViewport = false;
     const geom = layoutCard(spec, {});
     let preferred = at;
     const selected = this.cy.$('node:selected');
@@ -1740,6 +1818,24 @@ export class NetworkEditorView extends CytoscapeView {
 
 function round1(v: number): number {
   return Math.round(v * 10) / 10;
+}
+
+/** Ports with a wire, per card uid: "in:<port>" / "out:<port>". */
+function connectionsOf(wires: any[]): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  const add = (uid: string, key: string) => {
+    let s = out.get(uid);
+    if (!s) {
+      s = new Set();
+      out.set(uid, s);
+    }
+    s.add(key);
+  };
+  for (const d of wires) {
+    add(String(d.source), 'out:' + d.source_port);
+    add(String(d.target), 'in:' + d.target_port);
+  }
+  return out;
 }
 
 function sameSet(a: Set<string> | undefined, b: Set<string> | undefined): boolean {
