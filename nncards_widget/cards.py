@@ -53,7 +53,14 @@ class PortRef:
 _uid_counter = itertools.count(1)
 
 
-class Card(ipycytoscape.Node):
+class _ShownAsText:
+    """Cards and wires are drawn inside the editor; a cell that returns one shows its repr."""
+
+    def _repr_mimebundle_(self, **kwargs):
+        return {"text/plain": repr(self)}
+
+
+class Card(_ShownAsText, ipycytoscape.Node):
     """Base of every card model; the concrete classes come from ``card_class(spec)``."""
 
     _model_name = Unicode("CardModel").tag(sync=True)
@@ -131,7 +138,7 @@ class Card(ipycytoscape.Node):
         return f"<{self.spec.title} card {self.name!r}" + (f": {values}>" if values else ">")
 
 
-class Wire(ipycytoscape.Edge):
+class Wire(_ShownAsText, ipycytoscape.Edge):
     """A wire from an output port of one card to an input port of another."""
 
     _model_name = Unicode("WireModel").tag(sync=True)

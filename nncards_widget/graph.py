@@ -36,6 +36,11 @@ class WireData:
     target_port: str
 
 
+def _a(noun: str) -> str:
+    """``"an Initializer"``, ``"a Tensor"``."""
+    return ("an " if noun[:1].lower() in "aeiou" else "a ") + noun
+
+
 def port_short(type_: str) -> str:
     """``NeuralNetworkTensor`` -> ``Tensor`` (for messages)."""
     return type_.replace("NeuralNetwork", "")
@@ -132,8 +137,8 @@ def check_wire(graph: GraphData, source: str, source_port: str, target: str, tar
         raise ConnectionRefused(f"{what}: '{inp.label}' is a parameter set on the card "
                                 f"({inp.type}), not a port that takes a wire")
     if out.type != inp.type:
-        raise ConnectionRefused(f"{what}: the output is a {port_short(out.type)} and the input "
-                                f"takes a {port_short(inp.type)}")
+        raise ConnectionRefused(f"{what}: the output is {_a(port_short(out.type))} and the input "
+                                f"takes {_a(port_short(inp.type))}")
     if source == target:
         raise ConnectionRefused(f"{what}: a card cannot feed itself")
     for w in graph.wires:

@@ -217,3 +217,18 @@ def test_edits_notify_listeners(editor):
     d.units = 5
     assert [e["kind"] for e in events] == ["add", "param"]
     assert (events[1]["name"], events[1]["old"], events[1]["new"]) == ("units", 3, 5)
+
+
+def test_a_card_or_wire_returned_by_a_cell_shows_as_text_not_as_a_widget():
+    """Cards and wires are drawn inside the editor; shown alone they are plain text."""
+    from nncards_widget import NetworkEditor
+
+    ed = NetworkEditor()
+    x = ed.add("input", name="x", shape=[4])
+    d = ed.add("Dense", units=2)
+    wire = ed.connect(x, d)
+    for obj in (d, wire):
+        bundle = obj._repr_mimebundle_()
+        assert list(bundle) == ["text/plain"]
+    assert "Dense layer card 'dense'" in d._repr_mimebundle_()["text/plain"]
+    assert "x.Data -> dense.Input" in wire._repr_mimebundle_()["text/plain"]
