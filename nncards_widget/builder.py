@@ -257,16 +257,18 @@ class ModelBuilder:
                 c = graph.cards[uid]
                 warnings.warn(f"Card '{c.name}' ({c.spec.title}) is not connected to any Output "
                               f"card; it is left out of the model.", DanglingCardWarning,
-                              stacklevel=3)
+                              stacklevel=5)
         for c in inputs:
             if c.uid not in used:
                 raise BuildError(f"Input card '{c.name}' is not connected to any Output card: "
                                  f"wire it into the network or remove it.", card=c.name)
         self.run([u for u in graph.topological_order() if u in used])
-        # Outputs as a dict keyed by Output card name: ``fit(y={"label": ...})`` then works
-        # for one output as for several (a single-output list model rejects a dict of targets).
+        # One Output card: the model's output is that tensor, so predict() gives an array and
+        # fit() takes an array of targets, as for any single-output Keras model. Several: a dict
+        # keyed by Output card name (predict() gives a dict, fit(y={"name": ...}) matches them).
+        tensors = {c.name: self.results[c.uid].output for c in outputs}
         model = keras.Model(inputs=[self.results[c.uid].output for c in inputs],
-                            outputs={c.name: self.results[c.uid].output for c in outputs},
+                            outputs=tensors if len(tensors) > 1 else next(iter(tensors.values())),
                             name="network")
         return model
 

@@ -251,7 +251,7 @@ def test_attention_causal_mask_reaches_the_call():
         layer = model.get_layer(card.name)
         causal = layer([data, data], use_causal_mask=True)
         plain = layer([data, data], use_causal_mask=False)
-        got = model.predict(data, verbose=0)["y"]
+        got = model.predict(data, verbose=0)
         np.testing.assert_allclose(got, causal, atol=1e-5)
         assert not np.allclose(got, plain, atol=1e-4), card_id
 
@@ -279,7 +279,7 @@ def test_merge_card_builds_with_two_inputs(card_id):
     # Numbers: the card's model computes what the Keras layer computes, inputs in A, B order.
     rng = np.random.default_rng(2)
     xa, xb = (rng.normal(size=(2,) + r["shape"]).astype("float32") for _ in range(2))
-    np.testing.assert_allclose(model.predict({"a": xa, "b": xb}, verbose=0)["y"],
+    np.testing.assert_allclose(model.predict({"a": xa, "b": xb}, verbose=0),
                                direct([xa, xb]), rtol=1e-5, atol=1e-6)
 
 
@@ -400,4 +400,4 @@ def test_input_and_output_cards():
     assert model.inputs[0].name == "features"
     assert model.output_names == ["summary"]
     data = np.arange(12, dtype="float32").reshape(1, 3, 4)
-    np.testing.assert_allclose(model.predict(data, verbose=0)["summary"], data.mean(axis=1))
+    np.testing.assert_allclose(model.predict(data, verbose=0), data.mean(axis=1))

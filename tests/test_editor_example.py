@@ -53,20 +53,20 @@ def test_example_builds_trains_and_round_trips(tmp_path):
     assert model.get_layer(c["dense"].name).units == 1
     # The mask of mask_zero reaches the LSTM: padded steps change nothing.
     x, y = _data()
-    pred = model.predict({"tokens": x}, verbose=0)["label"]
+    pred = model.predict({"tokens": x}, verbose=0)
     x2 = x.copy()
     x2[:, 15:] = 0
-    np.testing.assert_allclose(model.predict({"tokens": x2}, verbose=0)["label"], pred, atol=1e-6)
+    np.testing.assert_allclose(model.predict({"tokens": x2}, verbose=0), pred, atol=1e-6)
 
     model.compile(optimizer="adam", loss="binary_crossentropy")
-    history = model.fit(x={"tokens": x}, y={"label": y}, epochs=2, batch_size=8, verbose=0)
+    history = model.fit(x={"tokens": x}, y=y, epochs=2, batch_size=8, verbose=0)
     assert len(history.history["loss"]) == 2 and np.isfinite(history.history["loss"]).all()
 
     path = tmp_path / "m.keras"
     model.save(path)
     loaded = keras.models.load_model(path)
-    np.testing.assert_allclose(loaded.predict({"tokens": x}, verbose=0)["label"],
-                               model.predict({"tokens": x}, verbose=0)["label"], atol=1e-6)
+    np.testing.assert_allclose(loaded.predict({"tokens": x}, verbose=0),
+                               model.predict({"tokens": x}, verbose=0), atol=1e-6)
 
 
 def test_a_plain_array_fits_a_single_input_single_output_model():
@@ -75,6 +75,9 @@ def test_a_plain_array_fits_a_single_input_single_output_model():
     model.compile(optimizer="sgd", loss="binary_crossentropy")
     x, y = _data(8)
     model.fit(x, y, verbose=0)
+    # One Output card: predict gives an array, as for any single-output Keras model.
+    pred = model.predict(x, verbose=0)
+    assert isinstance(pred, np.ndarray) and pred.shape == (8, 1)
 
 
 def test_param_edit_takes_effect_on_next_build():
@@ -194,7 +197,7 @@ def test_embedding_input_length_makes_flatten_dense_build(tmp_path):
     assert model.get_layer(emb.name).output.shape == (None, 7, 4)
     assert model.get_layer(dense.name).kernel.shape == (7 * 4, 2)
     x = np.random.default_rng(0).integers(0, 50, size=(3, 7))
-    pred = model.predict(x, verbose=0)["y"]
+    pred = model.predict(x, verbose=0)
     assert pred.shape == (3, 2)
     # The layer is a Keras Embedding (same weights, same lookups) that saves and loads.
     layer = model.get_layer(emb.name)
@@ -202,7 +205,7 @@ def test_embedding_input_length_makes_flatten_dense_build(tmp_path):
     np.testing.assert_allclose(layer(x), np.take(layer.embeddings.numpy(), x, axis=0))
     path = tmp_path / "emb.keras"
     model.save(path)
-    np.testing.assert_allclose(keras.models.load_model(path).predict(x, verbose=0)["y"], pred,
+    np.testing.assert_allclose(keras.models.load_model(path).predict(x, verbose=0), pred,
                                atol=1e-6)
 
 

@@ -129,7 +129,7 @@ def test_trained_model_outputs_show(editor, sample):
     before = ed.inspect(sample)["probs"].copy()
     model.compile(optimizer=keras.optimizers.SGD(0.5), loss="categorical_crossentropy")
     y = np.eye(3)[np.arange(16) % 3]
-    model.fit({"x": sample}, {"y": y}, epochs=3, verbose=0)
+    model.fit({"x": sample}, y, epochs=3, verbose=0)
     after = ed.inspect(sample)["probs"]
     assert ed.model is model  # the trained model, not a new one
     assert not np.allclose(before, after)

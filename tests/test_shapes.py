@@ -220,8 +220,8 @@ def test_first_build_reuses_the_live_layers_later_builds_do_not_share(editor, tm
         m.save(path)
         import keras
         back = keras.models.load_model(path)
-        np.testing.assert_allclose(back.predict({"x": sample}, verbose=0)["y"],
-                                   m.predict({"x": sample}, verbose=0)["y"], rtol=1e-6)
+        np.testing.assert_allclose(back.predict({"x": sample}, verbose=0),
+                                   m.predict({"x": sample}, verbose=0), rtol=1e-6)
     m1.layers[1].kernel.assign(np.zeros((13, 8), "float32"))
     assert not np.allclose(m2.get_layer("d0").kernel.numpy(), 0)
 
