@@ -56,9 +56,6 @@ def card_from_dict(entry, where="card") -> CardData:
         spec = catalog.get(card_id)
     except catalog.UnknownCardError:
         raise GraphFileError(f"{where} ({uid}): unknown card id {card_id!r}") from None
-    if spec.id != card_id:
-        raise GraphFileError(f"{where} ({uid}): card id must be a catalogue id such as "
-                             f"{spec.id!r}; found {card_id!r}")
     name = _need(entry, "name", str, where)
     where = f"{where} '{name}' ({spec.title})"
     params_in = entry.get("params", {})

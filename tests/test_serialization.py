@@ -112,10 +112,12 @@ def test_unknown_card_id():
     _rejected(doc, "card #1", "unknown card id 'layer_Nope'")
 
 
-def test_keras_class_name_instead_of_card_id():
+def test_keras_class_name_is_accepted_as_card_id_and_saved_as_the_id():
     doc = _doc()
     doc["cards"][1]["card_id"] = "Dense"
-    _rejected(doc, "card #1", "'layer_Dense'")
+    ed = NetworkEditor.from_json(json.dumps(doc))
+    assert ed["d"].card_id == "layer_Dense"
+    assert json.loads(ed.to_json())["cards"][1]["card_id"] == "layer_Dense"
 
 
 def test_wrong_param_type():
