@@ -25,6 +25,7 @@ __all__ = ["NetworkEditor"]
 CARD_WIDTH = 240
 ROW_HEIGHT = 20
 HEADER_HEIGHT = 34
+PREVIEW_HEIGHT = 84  # js/src/geometry.ts CARD.previewHeight
 GAP = 50
 COLUMNS = 5
 
@@ -41,8 +42,12 @@ def card_height(spec: catalog.CardSpec) -> float:
 @functools.lru_cache(maxsize=None)
 def _card_height(card_id: str) -> float:
     spec = catalog.get(card_id)
-    # The view draws output rows above input rows, plus a header and a shape footer.
-    return HEADER_HEIGHT + ROW_HEIGHT * (len(spec.inputs) + len(spec.outputs)) + 46
+    # The view draws output rows above input rows, plus a header and a shape footer, and for
+    # cards with a Tensor port room for the inspection preview strip (js/src/geometry.ts
+    # placementHeight; its unit test checks the two agree).
+    tensor = any(p.type == "NeuralNetworkTensor" for p in [*spec.inputs, *spec.outputs])
+    preview = PREVIEW_HEIGHT if tensor else 0
+    return HEADER_HEIGHT + ROW_HEIGHT * (len(spec.inputs) + len(spec.outputs)) + 46 + preview
 
 
 def _observed(card) -> list:

@@ -3,7 +3,7 @@
  * cytoscape node. Pure string building (no DOM), from the geometry module.
  */
 
-import { CARD, CardGeometry, textWidth } from './geometry';
+import { CARD, CardGeometry, PREVIEW_FONT, textWidth } from './geometry';
 import { categoryColor, tint, typeColor } from './colors';
 import { CardSpec } from './types';
 
@@ -29,8 +29,19 @@ export interface FaceOptions {
   error?: string;
   /** Python names of ports that have a wire (drawn filled). */
   connected?: Set<string>;
-  /** Marked stale (e.g. a preview that no longer matches). */
-  muted?: boolean;
+  /** The inspection preview drawn in the strip below the footer (geom.previewY). */
+  preview?: FacePreview | null;
+}
+
+export interface FacePreview {
+  /** The small picture: a PNG data URI (may be empty). */
+  image: string;
+  /** First line, e.g. "(4, 8) float32 · 25% zeros". */
+  caption: string;
+  /** Second line, e.g. "min -0.52  mean 0.11  max 1.3". */
+  stats: string;
+  /** The graph changed since the preview was taken. */
+  stale: boolean;
 }
 
 /** SVG markup of a card face, sized to the geometry. */
@@ -126,7 +137,48 @@ export function cardSvg(spec: CardSpec, geom: CardGeometry, opt: FaceOptions): s
       );
     }
   }
+  if (geom.previewY !== null && opt.preview) {
+    parts.push(previewSvg(geom, opt.preview));
+  }
   parts.push('</svg>');
+  return parts.join('');
+}
+
+export const STALE_COLOR = '#b45309';
+
+/** The preview strip: caption, picture (dimmed and badged when stale), statistics. */
+function previewSvg(geom: CardGeometry, pv: FacePreview): string {
+  const W = geom.width;
+  const y0 = geom.previewY!;
+  const x = CARD.padX;
+  const w = W - 2 * CARD.padX;
+  const iy = y0 + CARD.previewImageTop;
+  const ih = CARD.previewImageHeight;
+  const parts: string[] = [];
+  parts.push(`<g class="nnc-preview${pv.stale ? ' nnc-stale' : ''}">`);
+  parts.push(`<rect x="0" y="${y0}" width="${W}" height="${CARD.previewHeight}" fill="${pv.stale ? '#fffaf0' : '#fbfcfe'}"/>`);
+  parts.push(`<line x1="0" y1="${y0 + 0.5}" x2="${W}" y2="${y0 + 0.5}" stroke="#e3e7ed"/>`);
+  parts.push(
+    `<text x="${x}" y="${y0 + 14}" font-size="${PREVIEW_FONT}" fill="#374151">${escapeXml(pv.caption)}</text>`
+  );
+  parts.push(`<rect x="${x - 0.5}" y="${iy - 0.5}" width="${w + 1}" height="${ih + 1}" fill="#ffffff" stroke="#d5dbe4"/>`);
+  if (pv.image) {
+    parts.push(
+      `<image x="${x}" y="${iy}" width="${w}" height="${ih}" preserveAspectRatio="none" image-rendering="pixelated" href="${escapeXml(pv.image)}"${pv.stale ? ' opacity="0.35"' : ''}/>`
+    );
+  }
+  parts.push(
+    `<text x="${x}" y="${iy + ih + 13}" font-size="${PREVIEW_FONT}" fill="${pv.stale ? '#9ca3af' : '#1f2937'}">${escapeXml(pv.stats)}</text>`
+  );
+  if (pv.stale) {
+    const bw = 42;
+    const bx = W - CARD.padX - bw;
+    parts.push(`<rect x="${bx}" y="${y0 + 4}" width="${bw}" height="14" rx="7" fill="${STALE_COLOR}"/>`);
+    parts.push(
+      `<text x="${bx + bw / 2}" y="${y0 + 14}" text-anchor="middle" font-size="9" font-weight="700" letter-spacing="0.6" fill="#ffffff">STALE</text>`
+    );
+  }
+  parts.push('</g>');
   return parts.join('');
 }
 

@@ -86,3 +86,64 @@ export function ellipsize(text: string, max: number): string {
   }
   return text.slice(0, Math.max(1, max - 1)) + '…';
 }
+
+/** A statistic with three significant digits: 0.1234 -> "0.123", 12345 -> "1.23e4", null -> "–". */
+export function formatStat(v: unknown): string {
+  if (typeof v !== 'number') {
+    return '–';
+  }
+  if (!Number.isFinite(v)) {
+    return String(v);
+  }
+  if (v === 0) {
+    return '0';
+  }
+  const abs = Math.abs(v);
+  if (abs < 1e-3 || abs >= 1e5) {
+    return v.toExponential(2).replace(/\.?0+e/, 'e').replace('e+', 'e');
+  }
+  return String(Number(v.toPrecision(3)));
+}
+
+/** The statistics an inspection preview carries (docs/protocol.md, Card.preview). */
+export interface PreviewData {
+  shape?: number[];
+  dtype?: string;
+  min?: number | null;
+  mean?: number | null;
+  max?: number | null;
+  std?: number | null;
+  zeros?: number | null;
+  kind?: string;
+  image?: string;
+  image_large?: string;
+}
+
+/** True when a preview has something to show. */
+export function hasPreview(p: PreviewData | null | undefined): p is PreviewData {
+  return !!p && typeof p === 'object' && Array.isArray(p.shape);
+}
+
+/** The share of zeros as a percentage: 0.25 -> "25%", 0.001 -> "0.1%". */
+export function formatShare(z: unknown): string {
+  if (typeof z !== 'number' || !Number.isFinite(z)) {
+    return '–';
+  }
+  const pct = z * 100;
+  if (pct === 0 || pct === 100) {
+    return `${pct}%`;
+  }
+  return `${pct < 1 || pct > 99 ? Number(pct.toPrecision(2)) : Math.round(pct)}%`;
+}
+
+/** The two text lines of the preview strip on a card face. */
+export function previewLines(p: PreviewData): { caption: string; stats: string } {
+  const caption = [formatShape(p.shape || []), p.dtype || '', typeof p.zeros === 'number' ? `${formatShare(p.zeros)} zeros` : '']
+    .filter(Boolean)
+    .join(' · ');
+  const stats =
+    typeof p.min === 'number'
+      ? `min ${formatStat(p.min)}  mean ${formatStat(p.mean)}  max ${formatStat(p.max)}`
+      : 'no numeric values';
+  return { caption, stats };
+}

@@ -26,7 +26,14 @@ export const CARD = {
   /** Distance of port dots from the card's left/right edge. */
   portInset: 9,
   /** Where row labels start (after the input port dots). */
-  labelX: 22
+  labelX: 22,
+  /**
+   * The inspection preview strip below the footer: a caption line (shape, dtype,
+   * zeros), the small picture, and a line of min / mean / max.
+   */
+  previewHeight: 84,
+  previewImageTop: 20,
+  previewImageHeight: 44
 };
 
 // Advance widths of a Helvetica-like sans-serif font, in thousandths of an em,
@@ -78,6 +85,8 @@ export interface CardGeometry {
   dividerY: number | null;
   /** Y of the top of the footer, or null when no footer is drawn. */
   footerY: number | null;
+  /** Y of the top of the preview strip, or null when there is no preview. */
+  previewY: number | null;
 }
 
 export interface CardContent {
@@ -87,6 +96,8 @@ export interface CardContent {
   subtitle?: string;
   /** Footer text (output shape, parameter count) or empty for none. */
   footer?: string;
+  /** Lines of text of the inspection preview strip (caption, stats); none: no strip. */
+  preview?: string[] | null;
 }
 
 /** Lay out a card: rows, ports, width and height. */
@@ -143,6 +154,15 @@ export function layoutCard(spec: CardSpec, content: CardContent = {}): CardGeome
   } else {
     y += CARD.bottomPad;
   }
+  let previewY: number | null = null;
+  if (content.preview) {
+    content.preview.forEach((line, i) => {
+      // the first line leaves room for the "stale" badge
+      width = Math.max(width, textWidth(line, PREVIEW_FONT) + 2 * CARD.padX + (i === 0 ? 50 : 0));
+    });
+    previewY = y;
+    y += CARD.previewHeight;
+  }
   width = Math.ceil(Math.min(CARD.maxWidth, width) / 2) * 2;
   const height = Math.ceil(y / 2) * 2;
   for (const r of rows) {
@@ -160,8 +180,29 @@ export function layoutCard(spec: CardSpec, content: CardContent = {}): CardGeome
     inputPorts,
     outputPorts,
     dividerY,
-    footerY
+    footerY,
+    previewY
   };
+}
+
+/** Font size of the preview strip's text. */
+export const PREVIEW_FONT = 10;
+
+/**
+ * True for cards that can get an inspection preview: those with a Tensor port
+ * (layers, Input and Output cards), not initializers, regularizers or constraints.
+ */
+export function hasTensorPort(spec: CardSpec): boolean {
+  return spec.outputs.some(o => o.type === 'NeuralNetworkTensor') || spec.inputs.some(i => i.type === 'NeuralNetworkTensor');
+}
+
+/**
+ * The height to reserve for a card when placing it: with a shape footer and,
+ * for cards with a Tensor output, a preview strip (so inspecting later does not
+ * make cards overlap). nncards_widget/editor.py's card_height is the same estimate.
+ */
+export function placementHeight(spec: CardSpec): number {
+  return layoutCard(spec, { footer: '(None, 1)', preview: hasTensorPort(spec) ? [''] : null }).height;
 }
 
 /** A port's offset from the card's centre, for cytoscape's source/target-endpoint. */

@@ -12,7 +12,18 @@ import { CytoscapeView } from 'jupyter-cytoscape';
 import { cardSvg, svgDataUri } from './cardsvg';
 import { typeColor, typeShortName, categoryColor, tint } from './colors';
 import { h, icon, isTextTarget } from './dom';
-import { ellipsize, formatCount, formatShape, formatValue, valueToText } from './format';
+import {
+  ellipsize,
+  formatCount,
+  formatShape,
+  formatShare,
+  formatStat,
+  formatValue,
+  hasPreview,
+  PreviewData,
+  previewLines,
+  valueToText
+} from './format';
 import {
   CARD,
   CardGeometry,
@@ -20,6 +31,7 @@ import {
   findFreeSpot,
   hitPort,
   layoutCard,
+  placementHeight,
   PortHit,
   rowAt
 } from './geometry';
@@ -410,7 +422,8 @@ export class NetworkEditorView extends CytoscapeView {
           'min-zoomed-font-size': 4
         }
       },
-      { selector: 'node.nnc-error', style: { 'border-width': 2.5, 'border-color': '#d32f2f' } },
+      { selector: 'node.nnc-stale', style: { 'border-width': 2, 'border-color': '#d97706', 'border-style': 'dashed' } },
+      { selector: 'node.nnc-error', style: { 'border-width': 2.5, 'border-color': '#d32f2f', 'border-style': 'solid' } },
       { selector: 'node:selected', style: { 'border-width': 2.5, 'border-color': '#2563eb' } },
       { selector: 'node.nnc-error:selected', style: { 'border-width': 3.5, 'border-color': '#b71c1c' } },
       {
@@ -626,14 +639,22 @@ export class NetworkEditorView extends CytoscapeView {
     const spec = e.spec || unknownSpec(e.model.get('card_id'));
     const c = this.cardContent({ model: e.model, spec });
     const name: string = e.model.get('name') || '';
-    const geom = layoutCard(spec, { values: c.values, subtitle: name, footer: c.footer });
+    const pv: PreviewData | null = hasPreview(e.model.get('preview')) ? e.model.get('preview') : null;
+    const lines = pv ? previewLines(pv) : null;
+    const geom = layoutCard(spec, {
+      values: c.values,
+      subtitle: name,
+      footer: c.footer,
+      preview: lines ? [lines.caption, lines.stats] : null
+    });
     const svg = cardSvg(spec, geom, {
       title: spec.title,
       subtitle: name,
       shape: c.error ? ellipsize(c.error, Math.floor((geom.width - 2 * CARD.padX) / 6)) : c.shape,
       params: c.error ? '' : c.params,
       error: c.error || undefined,
-      connected: this.connected.get(e.uid)
+      connected: this.connected.get(e.uid),
+      preview: pv && lines ? { image: pv.image || '', caption: lines.caption, stats: lines.stats, stale: !!e.model.get('stale') } : null
     });
     return { geom, face: svgDataUri(svg) };
   }
@@ -654,7 +675,7 @@ export class NetworkEditorView extends CytoscapeView {
         tint: tint(categoryColor(spec?.category), 0.85)
       },
       position: { x: Number(pos.x) || 0, y: Number(pos.y) || 0 },
-      classes: (m.get('error') ? 'card nnc-error' : 'card') + (this.far ? ' nnc-far' : '')
+      classes: cardClasses(m) + (this.far ? ' nnc-far' : '')
     }) as unknown as cytoscape.NodeSingular;
     const entry: CardEntry = { cid: m.cid, uid, model: m, spec, geom, face, node };
     this.cards.set(m.cid, entry);
@@ -772,6 +793,7 @@ export class NetworkEditorView extends CytoscapeView {
       title: `${e.spec ? e.spec.title : e.model.get('card_id')}\n${e.model.get('name') || ''}`
     });
     e.node.toggleClass('nnc-error', !!e.model.get('error'));
+    e.node.toggleClass('nnc-stale', isStale(e.model));
     if (resized) {
       e.node.connectedEdges().forEach(edge => {
         const d = edge.data();
@@ -1020,15 +1042,35 @@ export class NetworkEditorView extends CytoscapeView {
   }
 
   /** Page coordinates of a card's centre and the names/uids of all cards (for tests). */
-  cardsInfo(): { uid: string; name: string; card_id: string; center: Point; width: number; height: number }[] {
-    return Array.from(this.cards.values()).map(e => ({
-      uid: e.uid,
-      name: e.model.get('name'),
-      card_id: e.model.get('card_id'),
-      center: this.clientPoint(e.node.position()),
-      width: e.geom.width * this.cy.zoom(),
-      height: e.geom.height * this.cy.zoom()
-    }));
+  cardsInfo(): {
+    uid: string;
+    name: string;
+    card_id: string;
+    center: Point;
+    width: number;
+    height: number;
+    preview: { caption: string; stats: string; image: boolean; top: number } | null;
+    stale: boolean;
+    error: string;
+  }[] {
+    return Array.from(this.cards.values()).map(e => {
+      const pv = e.model.get('preview');
+      const lines = hasPreview(pv) ? previewLines(pv) : null;
+      return {
+        uid: e.uid,
+        name: e.model.get('name'),
+        card_id: e.model.get('card_id'),
+        center: this.clientPoint(e.node.position()),
+        width: e.geom.width * this.cy.zoom(),
+        height: e.geom.height * this.cy.zoom(),
+        preview:
+          lines && e.geom.previewY !== null
+            ? { ...lines, image: !!pv.image, top: e.geom.previewY * this.cy.zoom() }
+            : null,
+        stale: e.node.hasClass('nnc-stale'),
+        error: e.model.get('error') || ''
+      };
+    });
   }
 
   private onCanvasMouseDown(ev: MouseEvent): void {
@@ -1273,7 +1315,7 @@ export class NetworkEditorView extends CytoscapeView {
       return Promise.resolve(null);
     }
     this.autoViewport = false;
-    const geom = layoutCard(spec, {});
+    const geom = { width: layoutCard(spec, {}).width, height: placementHeight(spec) };
     let preferred = at;
     const selected = this.cy.$('node:selected');
     if (!preferred && selected.length === 1) {
@@ -1528,23 +1570,66 @@ export class NetworkEditorView extends CytoscapeView {
         )
       );
     }
-    const preview = m.get('preview') || {};
-    if (preview && (preview.image_large || preview.image)) {
-      const pv = h('div', { class: 'nnc-insp-preview' + (m.get('stale') ? ' nnc-stale' : '') });
-      pv.appendChild(h('img', { src: preview.image_large || preview.image, alt: 'output preview' }));
-      const stats = ['min', 'mean', 'max', 'std']
-        .filter(k => typeof preview[k] === 'number')
-        .map(k => `${k} ${formatValue(undefined, Number(preview[k].toPrecision(3)))}`);
-      if (typeof preview.zeros === 'number') {
-        stats.push(`zeros ${Math.round(preview.zeros * 100)}%`);
-      }
-      pv.appendChild(h('div', { class: 'nnc-insp-stats', text: [preview.dtype, stats.join(' · ')].filter(Boolean).join(' · ') }));
-      if (m.get('stale')) {
-        pv.appendChild(h('div', { class: 'nnc-insp-note', text: 'Stale: the graph changed since this preview.' }));
-      }
-      out.appendChild(pv);
+    const preview = m.get('preview');
+    if (hasPreview(preview)) {
+      out.appendChild(this.previewBlock(preview, isStale(m)));
     }
     return out;
+  }
+
+  /** The inspector's large view of a card's inspection preview: picture and every statistic. */
+  private previewBlock(pv: PreviewData, stale: boolean): HTMLElement {
+    const box = h('div', {
+      class: 'nnc-insp-preview' + (stale ? ' nnc-stale' : ''),
+      'data-testid': 'nncards-preview',
+      'data-stale': stale ? 'true' : 'false'
+    });
+    const kindName: Record<string, string> = {
+      histogram: 'Histogram of the values',
+      heatmap: 'Heatmap: features × steps (first sample)',
+      channels: 'Channel maps (first sample)'
+    };
+    box.appendChild(
+      h(
+        'div',
+        { class: 'nnc-insp-section nnc-preview-title' },
+        h('span', { text: 'Output on the sample' }),
+        stale ? h('span', { class: 'nnc-stale-badge', 'data-testid': 'nncards-preview-stale', text: 'Stale' }) : null
+      )
+    );
+    const src = pv.image_large || pv.image;
+    if (src) {
+      box.appendChild(h('img', { src, alt: kindName[pv.kind || ''] || 'output preview', 'data-testid': 'nncards-preview-image', 'data-kind': pv.kind || '' }));
+      box.appendChild(h('div', { class: 'nnc-insp-caption', text: kindName[pv.kind || ''] || '' }));
+    }
+    const rows: [string, string, string][] = [
+      ['shape', 'Shape', formatShape(pv.shape || [])],
+      ['dtype', 'Dtype', pv.dtype || ''],
+      ['min', 'Min', formatStat(pv.min)],
+      ['mean', 'Mean', formatStat(pv.mean)],
+      ['max', 'Max', formatStat(pv.max)],
+      ['std', 'Std', formatStat(pv.std)],
+      ['zeros', 'Zeros', formatShare(pv.zeros)]
+    ];
+    const table = h('div', { class: 'nnc-stats', 'data-testid': 'nncards-preview-stats' });
+    for (const [key, label, text] of rows) {
+      const raw = (pv as any)[key];
+      table.appendChild(
+        h(
+          'div',
+          { class: 'nnc-stat', 'data-stat': key, 'data-value': raw === undefined || raw === null ? '' : JSON.stringify(raw) },
+          h('span', { class: 'nnc-fact-k', text: label }),
+          h('code', { text })
+        )
+      );
+    }
+    box.appendChild(table);
+    if (stale) {
+      box.appendChild(
+        h('div', { class: 'nnc-insp-note nnc-stale-note', text: 'The graph changed since this preview was taken; run ed.inspect(sample) again to refresh it.' })
+      );
+    }
+    return box;
   }
 
   private portsBlock(e: CardEntry): HTMLElement {
@@ -1814,6 +1899,15 @@ export class NetworkEditorView extends CytoscapeView {
     this.redoBtn.title = this.undoStack.redoLabel ? `Redo ${this.undoStack.redoLabel} (Ctrl+Shift+Z)` : 'Redo (Ctrl+Shift+Z)';
     this.deleteBtn.disabled = !this.cy || this.cy.$(':selected').length === 0;
   }
+}
+
+/** A card whose preview no longer matches the graph. */
+function isStale(m: any): boolean {
+  return !!m.get('stale') && hasPreview(m.get('preview'));
+}
+
+function cardClasses(m: any): string {
+  return 'card' + (m.get('error') ? ' nnc-error' : '') + (isStale(m) ? ' nnc-stale' : '');
 }
 
 function round1(v: number): number {

@@ -4,7 +4,9 @@ import {
   CARD,
   endpointStyle,
   findFreeSpot,
+  hasTensorPort,
   hitPort,
+  placementHeight,
   layoutCard,
   portOffset,
   rectsOverlap,
@@ -121,4 +123,59 @@ test('free spot: keeps the preferred spot when free, otherwise avoids all cards'
     }
     placed.push(r);
   }
+});
+
+test('a preview strip adds its height below the footer and moves no port', () => {
+  const base = layoutCard(DENSE, { values: { units: 8 }, footer: '(None, 8)   72 params' });
+  const withPv = layoutCard(DENSE, {
+    values: { units: 8 },
+    footer: '(None, 8)   72 params',
+    preview: ['(4, 8) · f32', 'min 0  max 2.1']
+  });
+  assert.equal(base.previewY, null);
+  assert.equal(withPv.height, base.height + CARD.previewHeight);
+  assert.equal(withPv.previewY, base.height);
+  assert.ok(withPv.previewY! >= withPv.footerY! + CARD.footerHeight);
+  assert.equal(withPv.width, base.width);
+  // port dots stay where they were relative to the card's top-left corner ...
+  assert.deepEqual(withPv.inputPorts, base.inputPorts);
+  assert.deepEqual(withPv.outputPorts, base.outputPorts);
+  // ... so relative to the centre (what wires are pinned to) they move up by half the strip
+  const a = portOffset(base, 'output', 'output')!;
+  const b = portOffset(withPv, 'output', 'output')!;
+  assert.equal(a.x, b.x);
+  assert.equal(a.y - b.y, CARD.previewHeight / 2);
+  assert.notEqual(endpointStyle(base, 'input', 'input'), endpointStyle(withPv, 'input', 'input'));
+  // the strip is not a row: nothing to hit there
+  const inStrip = { x: CARD.portInset, y: withPv.previewY! + 30 };
+  assert.equal(hitPort(withPv, inStrip), null);
+  assert.equal(rowAt(withPv, inStrip), null);
+});
+
+test('a long preview line widens the card (capped)', () => {
+  const narrow = layoutCard(DENSE, { preview: ['(1, 3)', 'min 0  mean 0.3  max 1'] });
+  const wide = layoutCard(DENSE, { preview: ['(1, 20, 16) · float32 · 0% zeros', 'min -0.0498  mean 0.00123  max 0.0499'] });
+  assert.ok(wide.width > narrow.width);
+  assert.ok(wide.width <= CARD.maxWidth);
+});
+
+/** nncards_widget/editor.py card_height, for the placement of cards added from Python. */
+function pythonCardHeight(spec: { inputs: { type: string }[]; outputs: { type: string }[] }): number {
+  const tensor = (p: { type: string }) => p.type === 'NeuralNetworkTensor';
+  const preview = spec.outputs.some(tensor) || spec.inputs.some(tensor) ? 84 : 0;
+  return 34 + 20 * (spec.inputs.length + spec.outputs.length) + 46 + preview;
+}
+
+test("Python's placement height matches the view's card with footer and preview", () => {
+  const specs = realCatalog() || [DENSE, INPUT];
+  for (const spec of specs) {
+    const view = placementHeight(spec);
+    const py = pythonCardHeight(spec);
+    // never smaller than the drawn card (no overlap), and at most a few pixels more
+    assert.ok(py >= view && py - view <= 8, `${spec.id}: python ${py} vs view ${view}`);
+    const drawn = layoutCard(spec, { footer: '(None, 3)', preview: hasTensorPort(spec) ? ['x', 'y'] : null });
+    assert.equal(drawn.height, view, spec.id);
+  }
+  assert.ok(hasTensorPort(DENSE) && hasTensorPort(INPUT));
+  assert.ok(!hasTensorPort({ ...DENSE, outputs: [DENSE.outputs[0]], inputs: DENSE.inputs.slice(0, 4) }));
 });
