@@ -218,3 +218,16 @@ def test_embedding_spec_as_the_issue_describes():
 def test_spec_to_dict_is_json_ready():
     for spec in catalog.cards():
         json.dumps(spec.to_dict())
+
+
+def test_card_reference_docs_are_generated_from_the_current_catalogue():
+    """docs/cards.md is derived from the catalogue; regenerate it when cards.json changes."""
+    from pathlib import Path
+
+    from nncards_widget.catalog.docs import render_markdown
+
+    path = Path(__file__).resolve().parents[1] / "docs" / "cards.md"
+    assert path.read_text() == render_markdown(), (
+        "docs/cards.md is out of date: run `python -m nncards_widget.catalog.docs > docs/cards.md`")
+    for spec in catalog.cards():
+        assert f"Card id `{spec.id}`" in path.read_text()
