@@ -65,29 +65,11 @@ class GraphData:
 
     def upstream(self, uid: str) -> set:
         """uids of every card with a path to ``uid`` (including itself)."""
-        seen, todo = {uid}, [uid]
-        into: dict = {}
-        for w in self.wires:
-            into.setdefault(w.target, []).append(w.source)
-        while todo:
-            for s in into.get(todo.pop(), ()):
-                if s not in seen:
-                    seen.add(s)
-                    todo.append(s)
-        return seen
+        return _reach([uid], ((w.target, w.source) for w in self.wires))
 
     def downstream(self, uids) -> set:
         """uids reachable from any of ``uids`` (including them)."""
-        out: dict = {}
-        for w in self.wires:
-            out.setdefault(w.source, []).append(w.target)
-        seen, todo = set(uids), list(uids)
-        while todo:
-            for t in out.get(todo.pop(), ()):
-                if t not in seen:
-                    seen.add(t)
-                    todo.append(t)
-        return seen
+        return _reach(uids, ((w.source, w.target) for w in self.wires))
 
     def topological_order(self) -> list:
         """Card uids so that every wire goes forward (cards keep insertion order otherwise)."""
@@ -106,6 +88,20 @@ class GraphData:
                 if indeg[t] == 0:
                     ready.append(t)
         return order
+
+
+def _reach(starts, edges) -> set:
+    """Every node reachable from ``starts`` along ``(from, to)`` edges, ``starts`` included."""
+    step: dict = {}
+    for a, b in edges:
+        step.setdefault(a, []).append(b)
+    seen, todo = set(starts), list(starts)
+    while todo:
+        for nxt in step.get(todo.pop(), ()):
+            if nxt not in seen:
+                seen.add(nxt)
+                todo.append(nxt)
+    return seen
 
 
 def check_wire(graph: GraphData, source: str, source_port: str, target: str, target_port: str):
