@@ -146,9 +146,10 @@ class NetworkEditor(ipycytoscape.CytoscapeWidget):
         return f"{base}_{i}"
 
     def _free_position(self, spec, position=None) -> dict:
-        # Plain tuples kept up to date by _card_moved: reading every card's position trait here
-        # made adding n cards cost O(n^2) trait reads.
-        boxes = [b for b in self._boxes.values() if b is not None]
+        # (position dict, height) kept by _card_moved: reading every card's position trait here
+        # made adding n cards cost O(n^2) trait reads. The dict itself is kept, so in-place edits
+        # of a card's position count too.
+        boxes = [(p.get("x", 0), p.get("y", 0), h) for p, h in filter(None, self._boxes.values())]
         if position is None:
             n = len(self._cards)
             col, row = n % COLUMNS, n // COLUMNS
@@ -156,8 +157,8 @@ class NetworkEditor(ipycytoscape.CytoscapeWidget):
             if col == 0 and n:
                 position = {"x": CARD_WIDTH / 2 + 20, "y": bottom + GAP + card_height(spec) / 2}
             elif n:
-                last = self._boxes[next(reversed(self._cards))] or (0, 0, 0)
-                position = {"x": last[0] + CARD_WIDTH + GAP, "y": last[1]}
+                last = (self._boxes[next(reversed(self._cards))] or ({},))[0]
+                position = {"x": last.get("x", 0) + CARD_WIDTH + GAP, "y": last.get("y", 0)}
             else:
                 position = {"x": CARD_WIDTH / 2 + 20, "y": card_height(spec) / 2 + 20}
         x, y = float(position["x"]), float(position["y"])
@@ -196,8 +197,7 @@ class NetworkEditor(ipycytoscape.CytoscapeWidget):
     def _card_moved(self, change):
         card = change["owner"]
         pos = card.position
-        self._boxes[card.uid] = ((pos.get("x", 0), pos.get("y", 0), card_height(card.spec))
-                                 if pos else None)
+        self._boxes[card.uid] = (pos, card_height(card.spec)) if pos else None
 
     # -- syncing the graph with the view -----------------------------------------------------
     def _hold_graph_sync(self):
