@@ -19,4 +19,7 @@ args=()
 [ "$(id -u)" = 0 ] && args+=(--allow-root)   # JupyterLab refuses to run as root without it
 [ -z "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] && [ "$(uname)" = Linux ] && args+=(--no-browser)
 say "starting JupyterLab on ${NOTEBOOK:-the notebooks/ folder} (Ctrl+C to stop)"
-exec "$PYTHON" -m jupyterlab "${args[@]}" "$@" ${NOTEBOOK:+"$NOTEBOOK"}
+# Root dir = the repository; the URL JupyterLab prints (and opens) shows the notebook.
+args+=("--ServerApp.root_dir=$REPO_ROOT")
+[ -n "$NOTEBOOK" ] && args+=("--LabApp.default_url=/lab/tree/$NOTEBOOK")
+exec "$PYTHON" -m jupyterlab "${args[@]}" "$@"
