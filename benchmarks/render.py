@@ -123,10 +123,10 @@ for (;;) {
 DECODE_ONE = """
 const views = window.__nncards_views;
 const v = views[views.length - 1];
-const uri = v.cy.getElementById(arg).data('face').replace('%3C%2Fsvg%3E', '%3C!--' + Math.random() + '--%3E%3C%2Fsvg%3E');
+const svg = v.faceSvg(arg).replace('</svg>', '<!--' + Math.random() + '--></svg>');
 const img = new Image();
 const t0 = performance.now();
-img.src = uri;
+img.src = URL.createObjectURL(new Blob([svg], {type: 'image/svg+xml'}));
 await img.decode();
 return performance.now() - t0;
 """
@@ -142,7 +142,7 @@ for (;;) {
   await frame();
   const n = v.cy.getElementById(uid);
   const face = n.data('face') || '';
-  if (decodeURIComponent(face).includes(want)) {
+  if ((v.faceSvg(uid) || '').includes(want)) {
     const c = v.cy.renderer().imageCache && v.cy.renderer().imageCache[face];
     if (c && c.image.complete) { await frame(); return Date.now(); }
   }

@@ -55,7 +55,11 @@ interface CardEntry {
   model: any;
   spec: CardSpec | null;
   geom: CardGeometry;
+  /** SVG markup of the face on the canvas, and the blob: URL it is drawn from (node data 'face'). */
+  svg: string;
   face: string;
+  /** The newest face while its image is being decoded (swapped in when ready). */
+  pending: { svg: string; geom: CardGeometry; seq: number } | null;
   node: cytoscape.NodeSingular;
 }
 
@@ -79,6 +83,7 @@ const DRAG_MIME = 'application/x-nncards-card';
 const PLACEMENT_MIN_WIDTH = 250;
 /** Below this zoom cards are drawn as plain titled boxes instead of their faces. */
 const FAR_ZOOM = 0.4;
+let viewCount = 0;
 const SKIP_REDRAW = new Set(['position', 'selected', 'grabbed', 'removed', 'locked', 'grabbable', 'selectable', 'pannable', 'classes']);
 
 declare global {
@@ -108,6 +113,8 @@ export class NetworkEditorView extends CytoscapeView {
   private resizeObserver: ResizeObserver | null = null;
   private rafHover = 0;
   private far = false;
+  private faceSeq = 0;
+  private viewId = ++viewCount;
   /** True until the user pans, zooms or clicks the canvas. */
   private autoViewport = true;
   private searchText = '';
@@ -178,6 +185,9 @@ export class NetworkEditorView extends CytoscapeView {
   remove(): any {
     if (this.resizeObserver) {
       this.resizeObserver.disconnect();
+    }
+    for (const e of this.cards.values()) {
+      e.pending = null;
     }
     if (this.cy) {
       this.cy.destroy();
@@ -431,7 +441,7 @@ export class NetworkEditorView extends CytoscapeView {
         style: {
           width: 2.5,
           'line-color': 'data(color)',
-          'curve-style': 'bezier',
+          'curve-style': 'straight',
           'source-endpoint': 'data(sep)',
           'target-endpoint': 'data(tep)',
           label: 'data(shape)',
@@ -635,7 +645,7 @@ export class NetworkEditorView extends CytoscapeView {
     return { values, shape, params, error, footer };
   }
 
-  private faceFor(e: { model: any; spec: CardSpec | null; uid: string }): { geom: CardGeometry; face: string } {
+  private faceFor(e: { model: any; spec: CardSpec | null; uid: string }): { geom: CardGeometry; svg: string } {
     const spec = e.spec || unknownSpec(e.model.get('card_id'));
     const c = this.cardContent({ model: e.model, spec });
     const name: string = e.model.get('name') || '';
@@ -656,13 +666,14 @@ export class NetworkEditorView extends CytoscapeView {
       connected: this.connected.get(e.uid),
       preview: pv && lines ? { image: pv.image || '', caption: lines.caption, stats: lines.stats, stale: !!e.model.get('stale') } : null
     });
-    return { geom, face: svgDataUri(svg) };
+    return { geom, svg };
   }
 
   private addCard(m: any): void {
     const uid = String(m.get('data')?.id);
     const spec = this.specs.get(m.get('card_id')) || null;
-    const { geom, face } = this.faceFor({ model: m, spec, uid });
+    const { geom, svg } = this.faceFor({ model: m, spec, uid });
+    const face = this.registerFace(svg);
     const pos = m.get('position') || {};
     const node = this.cy.add({
       group: 'nodes',
@@ -677,7 +688,7 @@ export class NetworkEditorView extends CytoscapeView {
       position: { x: Number(pos.x) || 0, y: Number(pos.y) || 0 },
       classes: cardClasses(m) + (this.far ? ' nnc-far' : '')
     }) as unknown as cytoscape.NodeSingular;
-    const entry: CardEntry = { cid: m.cid, uid, model: m, spec, geom, face, node };
+    const entry: CardEntry = { cid: m.cid, uid, model: m, spec, geom, svg, face, pending: null, node };
     this.cards.set(m.cid, entry);
     this.byUid.set(uid, entry);
     this.listenTo(m, 'change', () => this.onCardModelChange(entry));
@@ -685,6 +696,8 @@ export class NetworkEditorView extends CytoscapeView {
 
   private removeCard(e: CardEntry): void {
     this.stopListening(e.model);
+    e.pending = null;
+    this.dropFace(e.face);
     this.cards.delete(e.cid);
     if (this.byUid.get(e.uid) === e) {
       this.byUid.delete(e.uid);
@@ -777,34 +790,117 @@ export class NetworkEditorView extends CytoscapeView {
     }
   }
 
+  /**
+   * Redraw a card's face after its model changed. The new face is decoded off
+   * screen first and swapped in when ready, so the card never shows an empty
+   * frame and the change appears in the next paint; only this card is touched.
+   */
   private redrawCard(e: CardEntry, force = false): void {
-    const { geom, face } = this.faceFor(e);
-    if (!force && face === e.face) {
+    const { geom, svg } = this.faceFor(e);
+    const latest = e.pending ? e.pending.svg : e.svg;
+    if (!force && svg === latest) {
       return;
     }
-    const resized =
-      geom.width !== e.geom.width || geom.height !== e.geom.height || force;
+    if (svg === e.svg) {
+      e.pending = null; // back to what is shown
+      this.applyFace(e, geom, svg, e.face, force);
+      return;
+    }
+    const seq = ++this.faceSeq;
+    e.pending = { svg, geom, seq };
+    this.timings.faceChange = performance.now();
+    const img = new Image();
+    img.src = svgDataUri(svg);
+    const swap = () => {
+      if (!e.pending || e.pending.seq !== seq || !this.cy || this.cy.destroyed() || e.node.removed()) {
+        return;
+      }
+      e.pending = null;
+      this.timings.faceDecoded = performance.now();
+      // the decoded image goes into cytoscape's image cache: drawn in the next frame
+      const key = this.registerFace(svg, img);
+      const old = e.face;
+      this.applyFace(e, geom, svg, key, force);
+      this.dropFace(old);
+    };
+    img.decode().then(swap, swap);
+  }
+
+  private applyFace(e: CardEntry, geom: CardGeometry, svg: string, url: string, force: boolean): void {
+    const resized = geom.width !== e.geom.width || geom.height !== e.geom.height || force;
     e.geom = geom;
-    e.face = face;
-    e.node.data({
-      face,
-      w: geom.width,
-      h: geom.height,
-      title: `${e.spec ? e.spec.title : e.model.get('card_id')}\n${e.model.get('name') || ''}`
+    e.svg = svg;
+    e.face = url;
+    this.cy.batch(() => {
+      e.node.data({
+        face: url,
+        w: geom.width,
+        h: geom.height,
+        title: `${e.spec ? e.spec.title : e.model.get('card_id')}\n${e.model.get('name') || ''}`
+      });
+      e.node.toggleClass('nnc-error', !!e.model.get('error'));
+      e.node.toggleClass('nnc-stale', isStale(e.model));
+      if (resized) {
+        e.node.connectedEdges().forEach(edge => {
+          const d = edge.data();
+          if (d.source === e.uid) {
+            edge.data('sep', endpointStyle(geom, 'output', d.source_port));
+          }
+          if (d.target === e.uid) {
+            edge.data('tep', endpointStyle(geom, 'input', d.target_port));
+          }
+        });
+      }
     });
-    e.node.toggleClass('nnc-error', !!e.model.get('error'));
-    e.node.toggleClass('nnc-stale', isStale(e.model));
-    if (resized) {
-      e.node.connectedEdges().forEach(edge => {
-        const d = edge.data();
-        if (d.source === e.uid) {
-          edge.data('sep', endpointStyle(geom, 'output', d.source_port));
-        }
-        if (d.target === e.uid) {
-          edge.data('tep', endpointStyle(geom, 'input', d.target_port));
+  }
+
+  /**
+   * Put a face into cytoscape's image cache under a short key and return the key
+   * (the node's 'face' data). Cytoscape hashes and parses style values per
+   * element: a short key instead of a 10 kB data URI keeps that cheap. The image
+   * itself is made only when cytoscape first draws the card (cards off screen
+   * are never decoded), unless an already decoded one is given.
+   */
+  private registerFace(svg: string, img?: HTMLImageElement): string {
+    const key = `data:image/svg+xml;nncards=${this.viewId}-${++this.faceSeq},`;
+    const r: any = (this.cy as any).renderer();
+    const cache = (r.imageCache = r.imageCache || {});
+    if (img) {
+      cache[key] = { image: img };
+    } else {
+      let image: HTMLImageElement | null = null;
+      const entry = {};
+      Object.defineProperty(entry, 'image', {
+        enumerable: true,
+        configurable: true,
+        get: () => {
+          if (!image) {
+            image = new Image();
+            image.src = svgDataUri(svg);
+          }
+          return image;
+        },
+        set: (v: HTMLImageElement) => {
+          image = v;
         }
       });
+      cache[key] = entry;
     }
+    return key;
+  }
+
+  /** Forget a face no card shows any more (cytoscape's cached image of it). */
+  private dropFace(key: string): void {
+    const r: any = this.cy && !this.cy.destroyed() ? (this.cy as any).renderer() : null;
+    if (r && r.imageCache && key) {
+      delete r.imageCache[key];
+    }
+  }
+
+  /** The SVG markup of a card's face as shown on the canvas (for tests). */
+  faceSvg(uid: string): string | null {
+    const e = this.byUid.get(uid);
+    return e ? e.svg : null;
   }
 
   private initialViewport(): void {

@@ -8,7 +8,6 @@ where to press the mouse; every change itself goes through real mouse and keyboa
 from __future__ import annotations
 
 import json
-import urllib.parse
 
 VIEW = "window.__nncards_views[{index}]"
 
@@ -64,8 +63,9 @@ class Canvas:
 
     def face(self, uid: str) -> str:
         """The SVG markup of a card's face as drawn on the canvas."""
-        uri = self.eval("v.cy.getElementById(arg).data('face')", uid)
-        return urllib.parse.unquote(uri.split(",", 1)[1])
+        svg = self.eval("v.faceSvg(arg)", uid)
+        assert svg is not None, f"no card {uid} on the canvas"
+        return svg
 
     def port(self, uid: str, side: str, name: str) -> tuple[float, float]:
         p = self.eval("v.portClientPoint(arg[0], arg[1], arg[2])", [uid, side, name])

@@ -31,7 +31,7 @@ def test_canvas_two_views_stay_identical(open_notebook):
     dense = a.card("dense")["uid"]
     a.click_card(dense)
     a.set_text("units", "7")
-    b.wait("decodeURIComponent(v.cy.getElementById(arg).data('face')).includes('>7<')", dense)
+    b.wait("(v.faceSvg(arg) || '').includes('>7<')", dense)
     # a change from Python shows in both
     nb.add_cell("d2 = ed.add('Dropout', rate=0.25)\nw2 = ed.connect(d, d2)")
     for c in (a, b):

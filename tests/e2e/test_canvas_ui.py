@@ -218,7 +218,7 @@ def test_canvas_python_side_changes_redraw(open_notebook):
     nb.shot("built in python")
     nb.add_cell("d.units = 64")
     canvas.wait_value(dense, "units", 64)
-    canvas.wait("decodeURIComponent(v.cy.getElementById(arg).data('face')).includes('>64<')", dense)
+    canvas.wait("(v.faceSvg(arg) || '').includes('>64<')", dense)
     assert canvas.field("units").input_value() == "64"
     nb.add_cell("o = ed.add('output', name='y')\nw = ed.connect(d, o)")
     canvas.wait_cards(3)
