@@ -29,6 +29,8 @@ export interface FaceOptions {
   error?: string;
   /** Python names of ports that have a wire (drawn filled). */
   connected?: Set<string>;
+  /** Footer text in place of a shape (e.g. "layer inside 'bidirectional'"). */
+  note?: string;
   /** The inspection preview drawn in the strip below the footer (geom.previewY). */
   preview?: FacePreview | null;
 }
@@ -129,6 +131,10 @@ export function cardSvg(spec: CardSpec, geom: CardGeometry, opt: FaceOptions): s
     } else if (opt.shape) {
       parts.push(
         `<text x="${CARD.padX}" y="${by}" font-family="${escapeXml(MONO_FAMILY)}" font-size="10.5" fill="#1f4f99">${escapeXml(opt.shape)}</text>`
+      );
+    } else if (opt.note) {
+      parts.push(
+        `<text x="${CARD.padX}" y="${by}" font-size="10.5" font-style="italic" fill="#6b7280">${escapeXml(opt.note)}</text>`
       );
     }
     if (opt.params) {

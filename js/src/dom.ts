@@ -43,7 +43,8 @@ export const ICONS: Record<string, string> = {
   zoomIn: '<circle cx="7" cy="7" r="4.5"/><path d="M10.5 10.5L14 14M5 7h4M7 5v4"/>',
   zoomOut: '<circle cx="7" cy="7" r="4.5"/><path d="M10.5 10.5L14 14M5 7h4"/>',
   search: '<circle cx="7" cy="7" r="4.5"/><path d="M10.5 10.5L14 14"/>',
-  close: '<path d="M4 4l8 8M12 4l-8 8"/>'
+  close: '<path d="M4 4l8 8M12 4l-8 8"/>',
+  sidebar: '<rect x="1.5" y="2.5" width="13" height="11" rx="1.5"/><path d="M6 2.5v11M3 5.5h1.5M3 8h1.5"/>'
 };
 
 export function icon(name: string): SVGSVGElement {

@@ -140,6 +140,10 @@ export class NetworkEditorView extends CytoscapeView {
   private undoBtn!: HTMLButtonElement;
   private redoBtn!: HTMLButtonElement;
   private deleteBtn!: HTMLButtonElement;
+  private paletteBtn!: HTMLButtonElement;
+  private paletteOpen = true;
+  /** Wrapper card uid by the uid of a card used only as its "Layer instance" (e.g. an LSTM in a Bidirectional). */
+  private layerUsers = new Map<string, string>();
 
   // ---------------------------------------------------------------- set-up
 
@@ -228,10 +232,30 @@ export class NetworkEditorView extends CytoscapeView {
     this.redoBtn = btn('redo', '', 'Redo (Ctrl+Shift+Z)', () => this.redo(), 'nncards-redo');
     this.deleteBtn = btn('trash', '', 'Delete selected (Delete)', () => this.deleteSelected(), 'nncards-delete');
     this.totalEl = h('div', { class: 'nnc-total', 'data-testid': 'nncards-total-params' });
+    // Showing or hiding the palette re-frames the network while the view is still automatic.
+    this.paletteBtn = h('button', {
+      class: 'nnc-btn nnc-palette-toggle',
+      type: 'button',
+      title: 'Show or hide the card palette',
+      'aria-label': 'Show or hide the card palette',
+      'aria-pressed': 'true',
+      'data-testid': 'nncards-palette-toggle'
+    });
+    this.paletteBtn.appendChild(icon('sidebar'));
+    this.paletteBtn.appendChild(h('span', { text: 'Cards' }));
+    this.paletteBtn.addEventListener('click', e => {
+      e.preventDefault();
+      this.setPaletteOpen(!this.paletteOpen);
+      if (this.paletteOpen) {
+        this.searchEl.focus({ preventScroll: true });
+      }
+    });
     this.toolbarEl = h(
       'div',
       { class: 'nnc-toolbar' },
       h('div', { class: 'nnc-brand' }, h('span', { class: 'nnc-brand-mark' }), 'Network'),
+      h('div', { class: 'nnc-sep' }),
+      this.paletteBtn,
       h('div', { class: 'nnc-sep' }),
       this.undoBtn,
       this.redoBtn,
@@ -346,6 +370,20 @@ export class NetworkEditorView extends CytoscapeView {
     this.renderInspector();
   }
 
+  /** Show or hide the card palette (hidden, the canvas gets its width). */
+  setPaletteOpen(open: boolean): void {
+    this.paletteOpen = open;
+    (this.el as HTMLElement).classList.toggle('nnc-palette-collapsed', !open);
+    this.paletteBtn.setAttribute('aria-pressed', open ? 'true' : 'false');
+    this.paletteBtn.classList.toggle('nnc-active', open);
+    if (this.cy) {
+      this.cy.resize();
+      if (this.autoViewport) {
+        this.initialViewport();
+      }
+    }
+  }
+
   private initCanvas(): void {
     if (this.cy) {
       return;
@@ -367,6 +405,12 @@ export class NetworkEditorView extends CytoscapeView {
     (this as any).is_rendered = true;
     (this.canvasEl as any).cy = this.cy;
     this.timings.core = performance.now();
+    const graph = this.model.get('graph');
+    const n = ((graph && graph.get('nodes')) || []).length;
+    if (n > 1 && (this.el as HTMLElement).clientWidth < 1400) {
+      // A network made in Python: give the canvas the width (the palette is one click away).
+      this.setPaletteOpen(false);
+    }
     this.syncElements();
     this.timings.synced = performance.now();
     this.initialViewport();
@@ -576,7 +620,9 @@ export class NetworkEditorView extends CytoscapeView {
     let changed = false;
     if (!this.cards.size) {
       // First fill: know the wired ports before drawing faces, so each face is drawn once.
-      this.connected = connectionsOf(edges.map(m => m.get('data') || {}));
+      const data = edges.map(m => m.get('data') || {});
+      this.connected = connectionsOf(data);
+      this.layerUsers = layerUsersOf(data);
     }
     this.cy.batch(() => {
       for (const [cid, w] of Array.from(this.wires.entries())) {
@@ -626,6 +672,26 @@ export class NetworkEditorView extends CytoscapeView {
     }
   }
 
+  /**
+   * "inside 'bidirectional'" for a card used only through its Layer instance
+   * (e.g. an LSTM wrapped by a Bidirectional): it has no output of its own, and
+   * that is fine.
+   */
+  private layerNote(e: { model: any }): string {
+    const uid = String(e.model.get('data')?.id);
+    const user = this.layerUsers.get(uid);
+    if (!user) {
+      return '';
+    }
+    let name = this.byUid.get(user)?.model.get('name');
+    if (!name) {
+      const graph = this.model.get('graph');
+      const m = ((graph && graph.get('nodes')) || []).find((n: any) => String(n.get('data')?.id) === user);
+      name = m ? m.get('name') : '';
+    }
+    return name ? `layer inside '${name}'` : 'layer inside a wrapper';
+  }
+
   private cardContent(e: { model: any; spec: CardSpec | null }) {
     const m = e.model;
     const spec = e.spec;
@@ -641,8 +707,9 @@ export class NetworkEditorView extends CytoscapeView {
     const pc = m.get('param_count');
     const params = typeof pc === 'number' ? `${formatCount(pc)} param${pc === 1 ? '' : 's'}` : '';
     const error: string = m.get('error') || '';
-    const footer = error ? 'error' : [shape, params].filter(Boolean).join('   ');
-    return { values, shape, params, error, footer };
+    const note = !error && !shape ? this.layerNote(e) : '';
+    const footer = error ? 'error' : [shape || note, params].filter(Boolean).join('   ');
+    return { values, shape, params, error, footer, note };
   }
 
   private faceFor(e: { model: any; spec: CardSpec | null; uid: string }): { geom: CardGeometry; svg: string } {
@@ -661,6 +728,7 @@ export class NetworkEditorView extends CytoscapeView {
       title: spec.title,
       subtitle: name,
       shape: c.error ? ellipsize(c.error, Math.floor((geom.width - 2 * CARD.padX) / 6)) : c.shape,
+      note: c.note,
       params: c.error ? '' : c.params,
       error: c.error || undefined,
       connected: this.connected.get(e.uid),
@@ -760,14 +828,17 @@ export class NetworkEditorView extends CytoscapeView {
 
   /** Recompute which ports have wires; redraw cards whose port dots change. */
   private updateConnections(): void {
-    const next = connectionsOf(Array.from(this.wires.values()).map(w => w.model.get('data') || {}));
+    const data = Array.from(this.wires.values()).map(w => w.model.get('data') || {});
+    const next = connectionsOf(data);
     const prev = this.connected;
+    const prevUsers = this.layerUsers;
     this.connected = next;
+    this.layerUsers = layerUsersOf(data);
     this.cy.batch(() => {
       for (const e of this.cards.values()) {
         const a = prev.get(e.uid);
         const b = next.get(e.uid);
-        if (!sameSet(a, b)) {
+        if (!sameSet(a, b) || prevUsers.get(e.uid) !== this.layerUsers.get(e.uid)) {
           this.redrawCard(e);
         }
       }
@@ -936,9 +1007,20 @@ export class NetworkEditorView extends CytoscapeView {
     cy.zoom(z);
     const fitsX = bb.w * z <= W - 2 * pad;
     const fitsY = bb.h * z <= H - 2 * pad;
+    let y = (H - bb.h * z) / 2 - bb.y1 * z;
+    if (!fitsY) {
+      // Too tall to show whole at a readable zoom: centre on the Input cards (where the
+      // network starts), without leaving empty space above or below the network.
+      const inputs = Array.from(this.cards.values()).filter(e => e.spec?.role === 'input');
+      const cy0 = inputs.length ? inputs.reduce((sum, e) => sum + e.node.position().y, 0) / inputs.length : bb.y1;
+      y = H / 2 - cy0 * z;
+      y = Math.min(y, pad - bb.y1 * z);
+      y = Math.max(y, H - pad - bb.y2 * z);
+    }
     cy.pan({
+      // too wide: start at the left, where the inputs are
       x: fitsX ? (W - bb.w * z) / 2 - bb.x1 * z : pad - bb.x1 * z,
-      y: fitsY ? (H - bb.h * z) / 2 - bb.y1 * z : pad - bb.y1 * z
+      y
     });
   }
 
@@ -2008,6 +2090,26 @@ function cardClasses(m: any): string {
 
 function round1(v: number): number {
   return Math.round(v * 10) / 10;
+}
+
+/**
+ * Cards used only through their "Layer instance" output (no wire from their tensor
+ * Output): card uid -> uid of the card that takes the layer (a wrapper).
+ */
+function layerUsersOf(wires: any[]): Map<string, string> {
+  const users = new Map<string, string>();
+  const tensorOut = new Set<string>();
+  for (const d of wires) {
+    if (d.source_port === 'layer_instance') {
+      users.set(String(d.source), String(d.target));
+    } else if (d.port_type === 'NeuralNetworkTensor') {
+      tensorOut.add(String(d.source));
+    }
+  }
+  for (const uid of tensorOut) {
+    users.delete(uid);
+  }
+  return users;
 }
 
 /** Ports with a wire, per card uid: "in:<port>" / "out:<port>". */

@@ -79,7 +79,14 @@ class Canvas:
         return self.root.locator('[data-testid="nncards-toast"] .nnc-toast-text').inner_text()
 
     # -- acting like a user -----------------------------------------------------------------
+    def open_palette(self):
+        """Show the card palette if it is hidden (it starts hidden for networks made in Python)."""
+        toggle = self.root.locator('[data-testid="nncards-palette-toggle"]')
+        if toggle.get_attribute("aria-pressed") == "false":
+            toggle.click()
+
     def search(self, text: str):
+        self.open_palette()
         box = self.root.locator('[data-testid="nncards-palette-search"]')
         box.fill("")
         box.type(text)
