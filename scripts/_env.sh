@@ -72,6 +72,14 @@ install_package() {  # install_package EXTRA
   "$PYTHON" -c 'import jupyterlab' 2>/dev/null || "$PYTHON" -m pip install "jupyterlab>=4,<5"
   # A stale build in the tree would be kept by the build hook (skip-if-exists): rebuild it.
   rm -rf "$REPO_ROOT/nncards_widget/labextension"
+  # An earlier install (maybe of another checkout) left its extension as a `develop` link;
+  # pip cannot uninstall files through that link, so drop the link and the old install first.
+  local linked
+  linked="$("$PYTHON" -c 'import os, sys; print(os.path.join(sys.prefix, "share", "jupyter", "labextensions", "nncards-widget"))')"
+  if [ -L "$linked" ]; then
+    rm -f "$linked"
+    "$PYTHON" -m pip uninstall -y nncards_widget >/dev/null 2>&1 || true
+  fi
   "$PYTHON" -m pip install -e "$REPO_ROOT[$extra]"
   # pip copied the built extension into <prefix>/share/jupyter/labextensions; link it instead, so
   # that `npm run build` in js/ is picked up by JupyterLab without reinstalling.
