@@ -45,13 +45,18 @@ def test_wheel_holds_the_package_the_catalogue_and_the_lab_extension(wheel):
 
 
 def test_wheel_installs_with_no_node_on_path(wheel, tmp_path):
-    prefix = tmp_path / "prefix"
-    env = dict(os.environ, PATH=str(Path(sys.executable).parent))  # python only: no node, no npm
+    """In a fresh virtual environment (never the one running the tests: installing there would
+    replace the package under test), with only Python on PATH."""
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
+    bindir = venv / "bin"
+    env = dict(os.environ, PATH=str(bindir))  # python only: no node, no npm
+    env.pop("PYTHONPATH", None)
     assert shutil.which("node", path=env["PATH"]) is None
-    proc = subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "--no-index",
-                           "--prefix", str(prefix), str(wheel)],
+    proc = subprocess.run([str(bindir / "python"), "-m", "pip", "install", "--no-deps",
+                           "--no-index", str(wheel)],
                           capture_output=True, text=True, timeout=300, env=env)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    ext = prefix / EXT
+    ext = venv / EXT
     assert (ext / "package.json").exists()
     assert list((ext / "static").glob("remoteEntry.*.js"))
