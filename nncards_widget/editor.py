@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import functools
-import warnings
 
 import ipycytoscape
 from traitlets import Int, List, TraitError, Unicode
 
 from . import catalog, serialization
+from ._after_cell import running_loop
 from ._frontend import MODULE_NAME, MODULE_VERSION
-from .builder import build_model
 from .cards import Card, PortRef, Wire, card_class
 from .errors import ConnectionRefused, GraphFileError, NNCardsError
 from .graph import CardData, GraphData, check_wire, default_ports
@@ -152,7 +150,7 @@ class NetworkEditor(ipycytoscape.CytoscapeWidget):
         boxes = [(p.get("x", 0), p.get("y", 0), h) for p, h in filter(None, self._boxes.values())]
         if position is None:
             n = len(self._cards)
-            col, row = n % COLUMNS, n // COLUMNS
+            col = n % COLUMNS
             bottom = max((y + h / 2 for _, y, h in boxes), default=0)
             if col == 0 and n:
                 position = {"x": CARD_WIDTH / 2 + 20, "y": bottom + GAP + card_height(spec) / 2}
@@ -211,10 +209,7 @@ class NetworkEditor(ipycytoscape.CytoscapeWidget):
         """
         if self._graph_sync is not None:
             return
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            loop = None
+        loop = running_loop()
         if loop is None and not _without_front_end(self.graph):
             return  # a front end but no loop to flush on: sync every change, as ipycytoscape does
         stack = contextlib.ExitStack()

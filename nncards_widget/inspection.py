@@ -18,7 +18,6 @@ re-run after each cell / change) refreshes them.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import logging
 import struct
@@ -28,6 +27,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from ._after_cell import AfterCell
 from .errors import NNCardsError
 
 __all__ = ["Inspector", "InspectionError", "Outputs", "preview", "encode_png"]
@@ -216,7 +216,7 @@ class Inspector:
         self.last_error = ""
         self._fresh: set = set()  # uids whose preview is up to date
         self._capture = (None, None, None)  # (model, capture model, [(uid, card name)])
-        self._scheduled = False
+        self._after_cell = AfterCell(self._live_refresh, "live inspection")
         editor.on_change(self._on_change)
 
     # -- staleness / live -------------------------------------------------------------------------
@@ -233,22 +233,9 @@ class Inspector:
             self._schedule_live()
 
     def _schedule_live(self):
-        loop = None
-        if self.editor.live_shapes.mode != "eager":
-            try:
-                loop = asyncio.get_running_loop()
-            except RuntimeError:
-                loop = None
-        if loop is None:
-            if self.editor.live_shapes.mode != "deferred":
-                self._live_refresh()
-            return
-        if not self._scheduled:
-            self._scheduled = True
-            loop.call_soon(self._live_refresh)
+        self._after_cell.request(self.editor.live_shapes.mode)
 
     def _live_refresh(self):
-        self._scheduled = False
         if not self.live or self.sample is None:
             return
         try:

@@ -58,10 +58,10 @@ middle of a branch, against ~1.5-2.3 s for a full rebuild of every card's shape)
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import logging
 
+from ._after_cell import MODES, AfterCell
 from .builder import CardResult, ModelBuilder, _first_line, _shape_text
 from .errors import BuildError
 from .graph import GraphData
@@ -72,7 +72,6 @@ log = logging.getLogger(__name__)
 
 TENSOR = "NeuralNetworkTensor"
 LAYER = "NeuralNetworkLayer"
-MODES = ("auto", "eager", "deferred")
 
 
 def shape_text(shape) -> str:
@@ -132,7 +131,7 @@ class LiveShapes:
         self._out: dict = {}  # uid -> {wire id: Wire} wires out of the card
         self._wdata: dict = {}  # wire id -> WireData
         self._dirty: set = set()
-        self._scheduled = False
+        self._after_cell = AfterCell(self.refresh, "live shape update")
         self._total = 0  # sum of the entries' parameter counts
         self._counted = 0  # number of entries with a count
         self._serials = itertools.count(1)
@@ -247,30 +246,8 @@ class LiveShapes:
         self._pkey[card.uid] = repr(sorted(data.params.items()))
 
     def _schedule(self):
-        if not self._dirty:
-            return
-        mode = self._mode
-        loop = None
-        if mode != "eager":
-            try:
-                loop = asyncio.get_running_loop()
-            except RuntimeError:
-                loop = None
-        if loop is None:
-            if mode == "deferred":
-                return  # waits for refresh(), build() or inspect()
-            self.refresh()
-            return
-        if not self._scheduled:
-            self._scheduled = True
-            loop.call_soon(self._scheduled_refresh)
-
-    def _scheduled_refresh(self):
-        self._scheduled = False
-        try:
-            self.refresh()
-        except Exception:  # never break the kernel's loop; the next change retries
-            log.exception("nncards_widget: live shape update failed")
+        if self._dirty:
+            self._after_cell.request(self._mode)  # deferred: waits for refresh(), build(), inspect()
 
     # -- graph helpers -------------------------------------------------------------------------
     def _downstream(self, uids) -> set:
