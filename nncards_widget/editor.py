@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import weakref
 
 import ipycytoscape
 from traitlets import Int, List, TraitError, Unicode
@@ -217,6 +218,8 @@ class NetworkEditor(ipycytoscape.CytoscapeWidget):
         self._graph_sync = stack
         if loop is not None:
             loop.call_soon(self._release_graph_sync)
+        else:  # no front end: release when the editor goes (or at exit), while comms still exist
+            weakref.finalize(self, stack.close)
 
     def _release_graph_sync(self):
         stack, self._graph_sync = self._graph_sync, None
