@@ -161,4 +161,8 @@ class Canvas:
         self.field(name).select_option(value)
 
     def press(self, keys: str):
+        """Press keys in the editor. JupyterLab may move focus to the notebook cell right after
+        a click in an output (a race seen now and then in CI): give it back first, as a user
+        clicking the canvas again would."""
+        self.root.evaluate("el => { if (!el.contains(document.activeElement)) el.focus(); }")
         self.page.keyboard.press(keys)
