@@ -91,7 +91,24 @@ class RadialConstraint(keras.constraints.Constraint):
 
 
 class _LocallyConnected(keras.layers.Layer):
-    """Shared code of the 1D and 2D locally connected layers (unshared-weight convolution)."""
+    """Shared code of the 1D and 2D locally connected layers (unshared-weight convolution).
+
+    Args:
+        filters: Number of output filters, i.e. the size of the last axis of the output.
+        kernel_size: Size of the window each output position sees (an integer, or one per
+            spatial axis).
+        strides: Step between two windows (an integer, or one per spatial axis).
+        data_format: Where the channels are: "channels_last" (the default, from
+            `keras.config.image_data_format()`) or "channels_first".
+        activation: Activation applied to the output; None applies none (linear).
+        use_bias: Whether each output position adds its own bias vector.
+        kernel_initializer: Initializer of the unshared kernel.
+        bias_initializer: Initializer of the bias.
+        kernel_regularizer: Regularizer applied to the kernel.
+        bias_regularizer: Regularizer applied to the bias.
+        kernel_constraint: Constraint applied to the kernel after each update.
+        bias_constraint: Constraint applied to the bias after each update.
+    """
 
     rank = None
 
@@ -194,23 +211,7 @@ class _LocallyConnected(keras.layers.Layer):
 
 @keras.saving.register_keras_serializable(package=PACKAGE)
 class LocallyConnected1D(_LocallyConnected):
-    """Like Conv1D, but each output step has its own weights (no weight sharing).
-
-    Args:
-        filters: Number of output filters, i.e. the size of the last axis of the output.
-        kernel_size: Size of the window each output position sees (an integer).
-        strides: Step between two windows along the steps (an integer).
-        data_format: Where the channels are: "channels_last" (the default, from
-            `keras.config.image_data_format()`) or "channels_first".
-        activation: Activation applied to the output; None applies none (linear).
-        use_bias: Whether each output position adds its own bias vector.
-        kernel_initializer: Initializer of the unshared kernel.
-        bias_initializer: Initializer of the bias.
-        kernel_regularizer: Regularizer applied to the kernel.
-        bias_regularizer: Regularizer applied to the bias.
-        kernel_constraint: Constraint applied to the kernel after each update.
-        bias_constraint: Constraint applied to the bias after each update.
-    """
+    """Like Conv1D, but each output step has its own weights (no weight sharing)."""
 
     rank = 1
 
@@ -223,23 +224,7 @@ class LocallyConnected1D(_LocallyConnected):
 
 @keras.saving.register_keras_serializable(package=PACKAGE)
 class LocallyConnected2D(_LocallyConnected):
-    """Like Conv2D, but each output position has its own weights (no weight sharing).
-
-    Args:
-        filters: Number of output filters, i.e. the size of the last axis of the output.
-        kernel_size: Size of the window each output position sees: (height, width).
-        strides: Step between two windows: (rows, columns).
-        data_format: Where the channels are: "channels_last" (the default, from
-            `keras.config.image_data_format()`) or "channels_first".
-        activation: Activation applied to the output; None applies none (linear).
-        use_bias: Whether each output position adds its own bias vector.
-        kernel_initializer: Initializer of the unshared kernel.
-        bias_initializer: Initializer of the bias.
-        kernel_regularizer: Regularizer applied to the kernel.
-        bias_regularizer: Regularizer applied to the bias.
-        kernel_constraint: Constraint applied to the kernel after each update.
-        bias_constraint: Constraint applied to the bias after each update.
-    """
+    """Like Conv2D, but each output position has its own weights (no weight sharing)."""
 
     rank = 2
 

@@ -333,10 +333,13 @@ def _keras_arg_help(module: str | None, cls: str | None, arg: str) -> str | None
     if not module or not cls:
         return None
     try:
-        doc = inspect.getdoc(getattr(importlib.import_module(module), cls)) or ""
+        klass = getattr(importlib.import_module(module), cls)
     except Exception:  # pragma: no cover - a broken Keras install
         return None
-    lines = doc.splitlines()
+    # The class's own docstring first, then its bases' (shared arguments are documented once).
+    lines = []
+    for base in klass.__mro__:
+        lines += inspect.cleandoc(base.__dict__.get("__doc__") or "").splitlines()
     for i, line in enumerate(lines):
         m = re.match(r"^(\s*)" + re.escape(arg) + r"\s*:\s*(.*)$", line)
         if not m:
