@@ -9,20 +9,19 @@ import re
 import keras
 import pytest
 
-from nncards_widget import catalog
-
 from pathlib import Path
 
-#: The seed reference beside the repository (../shared/reference), in CI as in development.
-SEED_CARDS = Path(__file__).resolve().parents[2] / "shared" / "reference" / "seed_cards.json"
+from nncards_widget import catalog
+
+#: The seed card reference the catalogue was made from (a copy kept with the tests).
+SEED_CARDS = Path(__file__).resolve().parent / "data" / "seed_cards.json"
 
 PORT_TYPES = set(catalog.PORT_TYPES)
 
 
 def _seed():
     if not SEED_CARDS.is_file():
-        pytest.fail(f"The seed card reference is missing: expected {SEED_CARDS} "
-                    f"(../shared/reference/seed_cards.json beside the repository)")
+        pytest.fail(f"The seed card reference is missing: expected {SEED_CARDS}")
     return json.loads(SEED_CARDS.read_text())["cards"]
 
 
