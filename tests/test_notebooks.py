@@ -27,7 +27,8 @@ TIMEOUT = int(os.environ.get("NNCARDS_NOTEBOOK_TIMEOUT", "900"))
 
 
 def test_there_are_notebooks():
-    assert NOTEBOOKS, f"no notebooks found in {NOTEBOOK_DIR} (at least notebooks/quickstart.ipynb is expected)"
+    assert NOTEBOOKS, (f"no notebooks found in {NOTEBOOK_DIR} "
+                       f"(at least notebooks/quickstart.ipynb is expected)")
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])

@@ -1,4 +1,5 @@
-"""A built wheel carries the catalogue and the prebuilt JupyterLab extension, and installs without Node."""
+"""A built wheel carries the catalogue and the prebuilt JupyterLab extension, and installs
+without Node."""
 
 from __future__ import annotations
 
@@ -21,8 +22,9 @@ def wheel(tmp_path_factory):
     if not (ROOT / "nncards_widget" / "labextension" / "package.json").exists():
         pytest.fail("nncards_widget/labextension is not built: run `pip install -e .` first")
     out = tmp_path_factory.mktemp("wheel")
-    proc = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", str(out), str(ROOT)],
-                          capture_output=True, text=True, timeout=900)
+    proc = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", str(out), str(ROOT)],
+        capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     wheels = list(out.glob("nncards_widget-*.whl"))
     assert len(wheels) == 1, wheels

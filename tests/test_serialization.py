@@ -57,7 +57,7 @@ def test_round_trip_is_lossless_for_every_parameter_of_every_card():
 
     ed2 = NetworkEditor.from_json(text)
     assert len(ed2.cards) == len(ed.cards)
-    for a, b in zip(ed.cards, ed2.cards):
+    for a, b in zip(ed.cards, ed2.cards, strict=True):
         assert (b.uid, b.spec.id, b.name, b.position) == (a.uid, a.spec.id, a.name, a.position)
         assert b.params == a.params, a.spec.id
         # Values really are the non-default ones set above (the round trip is not vacuous).

@@ -82,7 +82,8 @@ class InputSpec:
         if self.own_help:
             return self.own_help
         spec = get(self.card_id)
-        return _keras_arg_help(spec.keras_module, spec.keras_class, self.keras_arg or self.name) or ""
+        arg = self.keras_arg or self.name
+        return _keras_arg_help(spec.keras_module, spec.keras_class, arg) or ""
 
     def describe_allowed(self) -> str:
         """What values this parameter accepts, in words (used by error messages)."""
@@ -295,7 +296,8 @@ def _aliases() -> dict:
 
 
 def get(card: str | CardSpec) -> CardSpec:
-    """The spec of a card, by card id (``"layer_Embedding"``) or Keras class name (``"Embedding"``)."""
+    """The spec of a card, by card id (``"layer_Embedding"``) or Keras class name
+    (``"Embedding"``)."""
     if isinstance(card, CardSpec):
         return card
     specs = _load()
