@@ -33,7 +33,7 @@ def wire_to_dict(wire: WireData) -> dict:
 def dumps(graph: GraphData, indent=1) -> str:
     return json.dumps({"format": FORMAT, "schema": SCHEMA_VERSION,
                        "cards": [card_to_dict(c) for c in graph.cards.values()],
-                       "wires": [wire_to_dict(w) for w in graph.wires]}, indent=indent)
+                       "wires": [wire_to_dict(w) for w in graph.wires.values()]}, indent=indent)
 
 
 def _need(entry, key, types, where):
@@ -95,14 +95,14 @@ def add_wires_checked(graph: GraphData, wires) -> None:
             uid = getattr(w, end)
             if uid not in graph.cards:
                 raise GraphFileError(f"{where}: its {end} {uid!r} is not a card of the graph")
-        if any(x.id == w.id for x in graph.wires):
+        if w.id in graph.wires:
             raise GraphFileError(f"{where}: duplicate wire id {w.id!r}")
         try:
             out, inp = check_wire(graph, w.source, w.source_port, w.target, w.target_port)
         except ConnectionRefused as exc:
             raise GraphFileError(f"{where}: {exc}") from None
         w.source_port, w.target_port = out.name, inp.name
-        graph.wires.append(w)
+        graph.add_wire(w)
 
 
 def loads(text) -> GraphData:

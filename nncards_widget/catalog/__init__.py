@@ -22,11 +22,28 @@ from pathlib import Path
 from typing import Any
 
 __all__ = ["CardSpec", "InputSpec", "OutputSpec", "get", "cards", "ids", "categories",
-           "PORT_TYPES", "PARAM_TYPES", "UnknownCardError"]
+           "PORT_TYPES", "PARAM_TYPES", "UnknownCardError", "TENSOR", "LAYER", "INITIALIZER",
+           "REGULARIZER", "CONSTRAINT", "port_short", "geometry"]
 
 #: Types of connectable ports, as the seed reference names them.
-PORT_TYPES = ("NeuralNetworkTensor", "NeuralNetworkLayer", "NeuralNetworkInitializer",
-              "NeuralNetworkRegularizer", "NeuralNetworkConstraint")
+TENSOR = "NeuralNetworkTensor"
+LAYER = "NeuralNetworkLayer"
+INITIALIZER = "NeuralNetworkInitializer"
+REGULARIZER = "NeuralNetworkRegularizer"
+CONSTRAINT = "NeuralNetworkConstraint"
+PORT_TYPES = (TENSOR, LAYER, INITIALIZER, REGULARIZER, CONSTRAINT)
+
+
+def port_short(type_: str) -> str:
+    """``NeuralNetworkTensor`` -> ``Tensor`` (for messages and wire classes)."""
+    return type_.replace("NeuralNetwork", "")
+
+
+@functools.lru_cache(maxsize=1)
+def geometry() -> dict:
+    """The card-geometry constants the view draws with (``geometry.json``, read by both sides)."""
+    return json.loads(Path(__file__).with_name("geometry.json").read_text())
+
 #: Types of parameters edited on the card.
 PARAM_TYPES = ("Integer", "Float", "Boolean", "String")
 
