@@ -1,43 +1,92 @@
-"""Turn a card graph into a live functional ``keras.Model``.
+"""Turn a card graph into Keras objects and a functional ``keras.Model``.
 
-The builder reads only ``GraphData`` (plain snapshots of cards and wires) and the catalogue: how
-a card's parameters and ports become Keras arguments is derived from the card spec, not written
-per card. Every error is a ``BuildError`` naming the card (and port or parameter) at fault.
+One build loop, ``ModelBuilder(graph).build_cards(order, cache)``, serves ``ed.build()``, the
+live shapes and inspection. The ``cache`` (a ``BuildCache``) is the seam: before building a card
+the builder asks it for a result made earlier under the same *signature* (the card's kind, name,
+parameters and the results wired into it), and hands it every card it builds anew. The live
+shapes own such a cache; ``build()`` with no cache builds every card.
+
+The builder reads the graph only through its public API (``cards``, ``wires_into``,
+``wires_at``, ``wires_from``, ``topological_order``, ``upstream``) and the catalogue: how a
+card's parameters and ports become Keras arguments is derived from the card spec, not written per
+card. A card may have several Tensor inputs (passed to ``call()`` by their ``call_name``, or as a
+list) and several Tensor outputs (elements of what ``call()`` returns), so ``CardResult.outputs``
+holds the card's tensors by output-port name. Every error is a ``BuildError`` naming the card (and
+port or parameter) at fault.
 """
 
 from __future__ import annotations
 
+import functools
 import importlib
+import inspect
+import itertools
+import os
 import re
+import sys
 import warnings
 from dataclasses import dataclass, field
 
 from . import catalog
+from .catalog import LAYER, TENSOR, port_short
 from .errors import BuildError, DanglingCardWarning
-from .graph import CardData, GraphData, port_short
+from .graph import CardData, used_only_as_layer
 
-__all__ = ["ModelBuilder", "build_model", "CardResult"]
+__all__ = ["ModelBuilder", "BuildCache", "CardResult", "shape_text"]
 
-TENSOR = "NeuralNetworkTensor"
-LAYER = "NeuralNetworkLayer"
-
-
-def _shape_text(shape) -> str:
-    return "(" + ", ".join("None" if d is None else str(d) for d in shape) + ("," if len(shape) == 1 else "") + ")"
+_serials = itertools.count(1)
 
 
-def _tensor_shape(t):
-    return tuple(t.shape)
+def shape_text(shape) -> str:
+    """``(None, 20, 16)``: the text shown for a tensor shape on cards, wires and in messages."""
+    shape = tuple(shape)
+    dims = ", ".join("None" if d is None else str(d) for d in shape)
+    return f"({dims},)" if len(shape) == 1 else f"({dims})"
 
 
-@dataclass
+@dataclass(eq=False)
 class CardResult:
-    """What building one card gave: its Keras object and output tensor, or the error."""
+    """What building one card gave: its Keras object and output tensors, or the error.
 
-    obj: object = None
-    output: object = None  # KerasTensor of the card's tensor output
+    ``outputs`` maps output-port names to KerasTensors (an Input card's ``"data"``, a layer's
+    ``"output"`` and any further Tensor outputs; an Output card's model output is ``"output"``).
+    ``serial`` is unique per result: the signatures of the cards downstream name it.
+    """
+
+    obj: object = None  # the card's Keras object (layer, initializer, ...), None for Input/Output
+    outputs: dict = field(default_factory=dict)  # output-port name -> KerasTensor
     error: BuildError | None = None
-    inputs: dict = field(default_factory=dict)  # port name -> KerasTensor
+    inputs: dict = field(default_factory=dict)  # Tensor input-port name -> KerasTensor (or list)
+    serial: int = field(default_factory=lambda: next(_serials))
+
+    @property
+    def output(self):
+        """The card's main tensor: its ``"output"`` port, else its first Tensor output."""
+        if "output" in self.outputs:
+            return self.outputs["output"]
+        return next(iter(self.outputs.values()), None)
+
+
+class BuildCache:
+    """Where ``ModelBuilder.build_cards`` finds cards built before, and keeps the ones it builds.
+
+    Override any of the three methods; this base class keeps nothing, so every card is built:
+
+    * ``lookup(uid, signature)`` -> a ``CardResult`` made earlier for exactly this signature, to
+      use again, or None;
+    * ``latest(uid)`` -> the newest result of a card that is not being built now (a card upstream
+      of ``order``), or None;
+    * ``store(uid, signature, result)`` -- a card was built anew (``result.error`` may be set).
+    """
+
+    def lookup(self, uid: str, signature: tuple) -> CardResult | None:
+        return None
+
+    def latest(self, uid: str) -> CardResult | None:
+        return None
+
+    def store(self, uid: str, signature: tuple, result: CardResult) -> None:
+        return None
 
 
 class ModelBuilder:
@@ -48,54 +97,248 @@ class ModelBuilder:
     shapes need.
     """
 
-    def __init__(self, graph: GraphData, strict: bool = True):
+    def __init__(self, graph, strict: bool = True):
         self.graph = graph
         self.strict = strict
+        #: uid -> CardResult of every card built or taken from the cache by this builder
         self.results: dict = {}
-        self._into = {}
-        for w in graph.wires:
-            self._into.setdefault(w.target, {})[w.target_port] = w
+        #: uids of the cards built anew (not taken from the cache), in build order
+        self.rebuilt: list = []
+        self._cache = BuildCache()
 
-    # -- helpers --------------------------------------------------------------------------
-    def _label(self, card: CardData) -> str:
-        return f"card '{card.name}' ({card.spec.title})"
+    # -- the build loop ---------------------------------------------------------------------
+    def build_cards(self, order=None, cache: BuildCache | None = None) -> dict:
+        """Build the cards ``order`` (default: every card, in topological order); return the
+        results by uid. Each card comes from ``cache`` when its signature is unchanged."""
+        self._cache = cache if cache is not None else BuildCache()
+        for uid in self.graph.topological_order() if order is None else order:
+            self._take_or_build(uid)
+        return self.results
 
-    def _fail(self, card: CardData, message: str, port=None, param=None):
+    def signature(self, uid: str) -> tuple:
+        """What a card's build depends on: kind, name, parameters, how it is used, and the
+        results wired into it (by serial)."""
+        card = self.graph.cards[uid]
+        wired = []
+        for w in self.graph.wires_into(uid):
+            up = self._result_of(w.source)
+            wired.append((w.target_port, w.source_port, up.serial if up is not None else 0))
+        wired.sort(key=lambda t: t[0])  # stable: the wire order within a port stays
+        return (card.card_id, card.name, repr(sorted(card.params.items())),
+                self._needs_tensor(card), tuple(wired))
+
+    def _result_of(self, uid: str) -> CardResult | None:
+        result = self.results.get(uid)
+        return result if result is not None else self._cache.latest(uid)
+
+    def _take_or_build(self, uid: str) -> CardResult:
+        hit = self._cache.lookup(uid, self.signature(uid))
+        if hit is not None and not (self.strict and hit.error is not None):
+            self.results[uid] = hit
+            return hit
+        # Keras wrappers keep the very layer they are given: a wrapper built anew gets fresh ones.
+        for w in self.graph.wires_into(uid):
+            if self._port_type(w) == LAYER:
+                self._build_anew(w.source)
+        return self._build_anew(uid)
+
+    def _build_anew(self, uid: str) -> CardResult:
+        signature = self.signature(uid)
+        card = self.graph.cards[uid]
+        try:
+            result = self._build_card(card)
+        except BuildError as err:
+            if self.strict:
+                raise
+            result = CardResult(error=err)
+        except Exception as exc:  # Keras raised something the steps below do not name
+            err = BuildError(f"The {_label(card)} could not be built: {_first_line(exc)}",
+                             card=card.name)
+            if self.strict:
+                raise err from exc
+            result = CardResult(error=err)
+        self.results[uid] = result
+        self.rebuilt.append(uid)
+        self._cache.store(uid, signature, result)
+        return result
+
+    # -- one card -------------------------------------------------------------------------------
+    def _port_type(self, wire) -> str:
+        return self.graph.cards[wire.target].spec.input(wire.target_port).type
+
+    def _fail(self, card: CardData, message: str, port=None, param=None) -> CardResult:
         err = BuildError(message, card=card.name, port=port, param=param)
         if self.strict:
             raise err
-        self.results[card.uid] = CardResult(error=err)
-        return None
+        return CardResult(error=err)
 
-    def _wire(self, card: CardData, port: str):
-        return self._into.get(card.uid, {}).get(port)
+    def _needs_tensor(self, card: CardData) -> bool:
+        """A card used only as a wrapper's 'Layer instance' is not called on a tensor."""
+        return card.spec.role == "output" or not used_only_as_layer(self.graph, card.uid)
 
-    def _port_object(self, card: CardData, inp: catalog.InputSpec):
-        """The Keras object wired into a non-tensor port (initializer, layer, ...) or None."""
-        wire = self._wire(card, inp.name)
-        if wire is None:
-            return None
-        source = self.graph.cards[wire.source]
-        if inp.type == LAYER:
-            upstream = self.results.get(source.uid)
-            if upstream is None or upstream.error is not None:
-                raise _Upstream(source)
-            return upstream.obj
-        return self._make_object(source)  # a fresh initializer/regularizer/constraint per use
+    def _build_card(self, card: CardData) -> CardResult:
+        import keras
 
-    def _check_params(self, card: CardData):
+        spec = card.spec
+        problem = self._check_ports_and_params(card)
+        if problem is not None:
+            return problem
+        if spec.role == "input":
+            return CardResult(outputs={"data": self._input_tensor(card)})
+        if spec.role in ("initializer", "regularizer", "constraint"):
+            return CardResult(obj=self._make_object(card))
+        inputs = self._tensor_inputs(card)
+        if isinstance(inputs, CardResult):
+            return inputs  # an error
+        if spec.role == "output":
+            tensor = keras.layers.Identity(name=card.name)(inputs["data"])
+            return CardResult(outputs={"output": tensor}, inputs=inputs)
+        try:
+            layer = self._make_object(card)
+        except _Upstream as up:
+            return self._fail(card, f"The {_label(card)} cannot be built because the layer "
+                                    f"wired into it comes from card '{up.card.name}', which has "
+                                    f"an error.")
+        result = CardResult(obj=layer, inputs=inputs)
+        if not inputs:
+            return result  # a layer used only as a wrapper's Layer instance
+        try:
+            returned = self._call(card, layer, inputs)
+        except Exception as exc:
+            shapes = ", ".join(f"'{spec.input(k).label}' has shape {_shapes_of(v)}"
+                               for k, v in inputs.items())
+            return self._fail(card, f"The {_label(card)} cannot be applied to its "
+                                    f"input{'s' if len(inputs) > 1 else ''}: {shapes}. "
+                                    f"Keras says: {_first_line(exc)}")
+        outputs = self._split_outputs(card, returned)
+        if isinstance(outputs, CardResult):
+            return outputs
+        result.outputs = outputs
+        return result
+
+    def _check_ports_and_params(self, card: CardData) -> CardResult | None:
         for p in card.spec.ports:
-            if p.required and p.type != TENSOR and self._wire(card, p.name) is None:
-                return self._fail(card, f"The {self._label(card)} has nothing connected to its "
+            if p.required and p.type != TENSOR and not self.graph.wires_at(card.uid, p.name):
+                return self._fail(card, f"The {_label(card)} has nothing connected to its "
                                         f"input '{p.label}': connect a {port_short(p.type)} "
                                         f"output to it. {p.help}".strip(), port=p.name)
         for p in card.spec.params:
             value = card.params.get(p.name, p.default)
             if p.required and (value is None or value == []):
-                return self._fail(card, f"The {self._label(card)} needs a value for parameter "
+                return self._fail(card, f"The {_label(card)} needs a value for parameter "
                                         f"'{p.label}' ({p.name}): {p.describe_allowed()}.",
                                   param=p.name)
-        return True
+        return None
+
+    def _input_tensor(self, card: CardData):
+        import keras
+
+        shape = tuple(None if d is not None and d < 0 else d for d in card.params["shape"])
+        accepted = _parameters(keras.Input)
+        extra = {p.keras_arg or p.name: card.params[p.name] for p in card.spec.params
+                 if p.name not in ("shape", "name") and (p.keras_arg or p.name) in accepted
+                 and card.params.get(p.name) is not None}
+        return keras.Input(shape=shape, name=card.name, **extra)
+
+    def _tensor_inputs(self, card: CardData):
+        """Port name -> tensor (a list in wire order on an 'n' port), or a failed CardResult."""
+        inputs = {}
+        for p in card.spec.ports:
+            if p.type != TENSOR:
+                continue
+            wires = self.graph.wires_at(card.uid, p.name)
+            if not wires:
+                if p.optional or not self._needs_tensor(card):
+                    continue
+                return self._fail(card, f"The {_label(card)} has nothing connected to its "
+                                        f"input '{p.label}': connect a Tensor output to it.",
+                                  port=p.name)
+            tensors = []
+            for w in wires:
+                src = self.graph.cards[w.source]
+                up = self._result_of(w.source)
+                if up is None or up.error is not None:
+                    return self._fail(card, f"The {_label(card)} cannot be built because its "
+                                            f"input '{p.label}' comes from card '{src.name}', "
+                                            f"which has an error.", port=p.name)
+                tensor = up.outputs.get(w.source_port)
+                if tensor is None:
+                    out = src.spec.output(w.source_port)
+                    return self._fail(card, f"The {_label(card)} cannot be built because its "
+                                            f"input '{p.label}' comes from output '{out.label}' "
+                                            f"of card '{src.name}', which gives no tensor"
+                                            f"{_when_off(src, out)}.", port=p.name)
+                tensors.append(tensor)
+            inputs[p.name] = tensors if p.is_list else tensors[0]
+        return inputs
+
+    def _call(self, card: CardData, layer, inputs: dict):
+        """Call the layer: Tensor ports with a ``call_name`` by that name (the one naming
+        ``call()``'s first parameter positionally), else one tensor as is, several as a list."""
+        spec = card.spec
+        kwargs = {p.keras_arg: card.params[p.name] for p in spec.params if p.call_arg}
+        tensor_ports = [p for p in spec.ports if p.type == TENSOR]
+        if any(getattr(p, "call_name", None) for p in tensor_ports):
+            first = _first_call_parameter(type(layer))
+            args = []
+            for p in tensor_ports:
+                if p.name not in inputs:
+                    continue  # an optional port left unconnected: Keras's default
+                name = getattr(p, "call_name", None) or p.name
+                if name == first:
+                    args.append(inputs[p.name])
+                else:
+                    kwargs[name] = inputs[p.name]
+            return layer(*args, **kwargs)
+        if spec.call_inputs:
+            return layer([inputs[n] for n in spec.call_inputs], **kwargs)
+        if len(tensor_ports) == 1:
+            return layer(inputs[tensor_ports[0].name], **kwargs)
+        return layer([inputs[p.name] for p in tensor_ports if p.name in inputs], **kwargs)
+
+    def _split_outputs(self, card: CardData, returned):
+        """Output-port name -> tensor, from what ``call()`` returned.
+
+        A port with an ``index`` takes that element of a returned tuple/list (index 0 of a single
+        tensor is the tensor: LSTM returns a list only with ``return_state``); a port whose
+        ``when`` parameter is off is left out.
+        """
+        outputs = {}
+        for o in card.spec.outputs:
+            if o.type != TENSOR:
+                continue
+            when = getattr(o, "when", None)
+            if when and not card.params.get(when):
+                continue
+            index = getattr(o, "index", None)
+            if index is None:
+                outputs[o.name] = returned
+            elif isinstance(returned, (list, tuple)):
+                if index >= len(returned):
+                    return self._fail(card, f"The {_label(card)} returned {len(returned)} "
+                                            f"tensors, so its output '{o.label}' (element "
+                                            f"{index}) has none.")
+                outputs[o.name] = returned[index]
+            elif index == 0:
+                outputs[o.name] = returned
+            else:
+                return self._fail(card, f"The {_label(card)} returned one tensor, so its output "
+                                        f"'{o.label}' (element {index}) has none.")
+        return outputs
+
+    # -- Keras objects ------------------------------------------------------------------------
+    def _port_object(self, card: CardData, inp: catalog.InputSpec):
+        """The Keras object wired into a non-tensor port (initializer, layer, ...) or None."""
+        wires = self.graph.wires_at(card.uid, inp.name)
+        if not wires:
+            return None
+        source = self.graph.cards[wires[0].source]
+        if inp.type == LAYER:
+            upstream = self._result_of(source.uid)
+            if upstream is None or upstream.error is not None:
+                raise _Upstream(source)
+            return upstream.obj
+        return self._make_object(source)  # a fresh initializer/regularizer/constraint per use
 
     def keras_kwargs(self, card: CardData) -> dict:
         """Constructor arguments for the card's Keras class, from its parameters and ports."""
@@ -137,97 +380,14 @@ class ModelBuilder:
         cls = self._keras_class(card)
         try:
             return cls(**kwargs)
-        except _Upstream:
-            raise
         except Exception as exc:  # Keras refused the arguments
-            raise BuildError(f"The {self._label(card)} could not be created with "
+            raise BuildError(f"The {_label(card)} could not be created with "
                              f"{_kwargs_text(kwargs)}: {_first_line(exc)}", card=card.name) from exc
 
-    # -- building -------------------------------------------------------------------------
-    def _build_card(self, card: CardData):
-        import keras
-
-        spec = card.spec
-        if self._check_params(card) is None:
-            return
-        if spec.role == "input":
-            shape = tuple(None if d is not None and d < 0 else d for d in card.params["shape"])
-            tensor = keras.Input(shape=shape, name=card.name)
-            self.results[card.uid] = CardResult(output=tensor)
-            return
-        if spec.role in ("initializer", "regularizer", "constraint"):
-            try:
-                obj = self._make_object(card)
-            except BuildError as err:
-                return self._fail(card, str(err))
-            self.results[card.uid] = CardResult(obj=obj)
-            return
-        # Tensor inputs of this card
-        inputs = {}
-        for p in spec.ports:
-            if p.type != TENSOR:
-                continue
-            wire = self._wire(card, p.name)
-            if wire is None:
-                if self._needs_tensor(card):
-                    return self._fail(card, f"The {self._label(card)} has nothing connected to its "
-                                            f"input '{p.label}': connect a Tensor output to it.",
-                                      port=p.name)
-                continue
-            upstream = self.results.get(wire.source)
-            if upstream is None or upstream.error is not None or upstream.output is None:
-                src = self.graph.cards[wire.source]
-                return self._fail(card, f"The {self._label(card)} cannot be built because its input "
-                                        f"'{p.label}' comes from card '{src.name}', which has an "
-                                        f"error.", port=p.name)
-            inputs[p.name] = upstream.output
-        if spec.role == "output":
-            tensor = keras.layers.Identity(name=card.name)(inputs["data"])
-            self.results[card.uid] = CardResult(output=tensor, inputs=inputs)
-            return
-        try:
-            layer = self._make_object(card)
-        except _Upstream as up:
-            return self._fail(card, f"The {self._label(card)} cannot be built because the layer "
-                                    f"wired into it comes from card '{up.card.name}', which has an "
-                                    f"error.")
-        except BuildError as err:
-            return self._fail(card, str(err))
-        result = CardResult(obj=layer, inputs=inputs)
-        self.results[card.uid] = result
-        if inputs:
-            try:
-                result.output = self._call(card, layer, inputs)
-            except Exception as exc:
-                shapes = ", ".join(f"'{spec.input(k).label}' has shape "
-                                   f"{_shape_text(_tensor_shape(v))}" for k, v in inputs.items())
-                return self._fail(card, f"The {self._label(card)} cannot be applied to its "
-                                        f"input{'s' if len(inputs) > 1 else ''}: {shapes}. "
-                                        f"Keras says: {_first_line(exc)}")
-
-    def _needs_tensor(self, card: CardData) -> bool:
-        """A layer card used only as a 'Layer instance' (wrapped) needs no tensor input."""
-        wires = self.graph.wires_from(card.uid)
-        if card.spec.role == "output":
-            return True
-        return not wires or any(w.source_port != "layer_instance" for w in wires)
-
-    def _call(self, card: CardData, layer, inputs: dict):
-        spec = card.spec
-        call_kwargs = {p.keras_arg: card.params[p.name] for p in spec.params if p.call_arg}
-        names = spec.call_inputs or tuple(p.name for p in spec.ports if p.type == TENSOR)
-        if len(names) == 1 and not spec.call_inputs:
-            return layer(inputs[names[0]], **call_kwargs)
-        return layer([inputs[n] for n in names], **call_kwargs)
-
-    def run(self, order=None):
-        """Build every card (all of them, or ``order``) and return the results by uid."""
-        for uid in order or self.graph.topological_order():
-            self._build_card(self.graph.cards[uid])
-        return self.results
-
-    def build(self):
-        """The functional model of the graph (strict): inputs = Input cards, outputs = Output cards."""
+    # -- the model ------------------------------------------------------------------------------
+    def build(self, cache: BuildCache | None = None):
+        """The functional model of the graph (strict): inputs = Input cards, outputs = Output
+        cards. Cards come from ``cache`` where their signature allows."""
         import keras
 
         graph = self.graph
@@ -252,25 +412,23 @@ class ModelBuilder:
         used = set()
         for c in outputs:
             used |= graph.upstream(c.uid)
-        for uid in graph.cards:
+        for uid, c in graph.cards.items():
             if uid not in used:
-                c = graph.cards[uid]
                 warnings.warn(f"Card '{c.name}' ({c.spec.title}) is not connected to any Output "
                               f"card; it is left out of the model.", DanglingCardWarning,
-                              stacklevel=5)
+                              stacklevel=_caller_stacklevel())
         for c in inputs:
             if c.uid not in used:
                 raise BuildError(f"Input card '{c.name}' is not connected to any Output card: "
                                  f"wire it into the network or remove it.", card=c.name)
-        self.run([u for u in graph.topological_order() if u in used])
+        self.build_cards([u for u in graph.topological_order() if u in used], cache)
         # One Output card: the model's output is that tensor, so predict() gives an array and
         # fit() takes an array of targets, as for any single-output Keras model. Several: a dict
         # keyed by Output card name (predict() gives a dict, fit(y={"name": ...}) matches them).
         tensors = {c.name: self.results[c.uid].output for c in outputs}
-        model = keras.Model(inputs=[self.results[c.uid].output for c in inputs],
-                            outputs=tensors if len(tensors) > 1 else next(iter(tensors.values())),
-                            name="network")
-        return model
+        return keras.Model(inputs=[self.results[c.uid].output for c in inputs],
+                           outputs=tensors if len(tensors) > 1 else next(iter(tensors.values())),
+                           name="network")
 
 
 class _Upstream(Exception):
@@ -281,6 +439,35 @@ class _Upstream(Exception):
         self.card = card
 
 
+def _label(card: CardData) -> str:
+    return f"card '{card.name}' ({card.spec.title})"
+
+
+def _when_off(card: CardData, out) -> str:
+    when = getattr(out, "when", None)
+    if when and not card.params.get(when):
+        return f" while its parameter '{card.spec.input(when).label}' is off"
+    return ""
+
+
+def _shapes_of(value) -> str:
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(shape_text(t.shape) for t in value) + "]"
+    return shape_text(value.shape)
+
+
+@functools.lru_cache(maxsize=None)
+def _first_call_parameter(layer_class) -> str | None:
+    """The name of the first parameter of ``layer_class.call`` after ``self``."""
+    params = list(inspect.signature(layer_class.call).parameters.values())[1:]
+    return params[0].name if params else None
+
+
+@functools.lru_cache(maxsize=None)
+def _parameters(function) -> frozenset:
+    return frozenset(inspect.signature(function).parameters)
+
+
 def _pack(layout, params, used):
     if isinstance(layout, str):
         used.add(layout)
@@ -289,8 +476,9 @@ def _pack(layout, params, used):
 
 
 def _first_line(exc) -> str:
-    text = re.sub(r"\x1b\[[0-9;]*m", "", str(exc)).strip() or type(exc).__name__  # no ANSI bold
-    lines = [l for l in text.splitlines() if l.strip()]
+    """The first lines of an exception's message, without ANSI colours (for BuildErrors)."""
+    text = re.sub(r"\x1b\[[0-9;]*m", "", str(exc)).strip() or type(exc).__name__
+    lines = [line for line in text.splitlines() if line.strip()]
     return " ".join(lines[:3])[:600]
 
 
@@ -299,6 +487,13 @@ def _kwargs_text(kwargs) -> str:
     return ", ".join(f"{k}={v!r}" for k, v in shown.items()) or "its parameters"
 
 
-def build_model(graph: GraphData):
-    """Build the functional ``keras.Model`` of a graph snapshot."""
-    return ModelBuilder(graph, strict=True).build()
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+
+
+def _caller_stacklevel() -> int:
+    """The ``stacklevel`` of the first frame outside this package (the user's call)."""
+    frame, level = sys._getframe(1), 1
+    while frame is not None and os.path.dirname(os.path.abspath(frame.f_code.co_filename)) \
+            == _PACKAGE_DIR:
+        frame, level = frame.f_back, level + 1
+    return level

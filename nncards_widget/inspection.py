@@ -28,6 +28,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from ._after_cell import AfterCell
+from .builder import shape_text
 from .errors import NNCardsError
 
 __all__ = ["Inspector", "InspectionError", "Outputs", "preview", "encode_png"]
@@ -329,7 +330,7 @@ class Inspector:
                     hint = " (a single example? add the batch axis: sample[None])"
                 raise InspectionError(f"The sample for Input card '{t.name}' has shape "
                                       f"{tuple(a.shape)}, but the card expects {want}, i.e. "
-                                      f"{_fmt(expected)} with the batch first{hint}")
+                                      f"{shape_text(expected)} with the batch first{hint}")
             if batch is not None and a.shape[0] != batch:
                 raise InspectionError(f"The sample arrays have different batch sizes: "
                                       f"'{t.name}' has {a.shape[0]}, another input {batch}")
@@ -367,8 +368,3 @@ class Inspector:
         self._fresh = fresh
         self.outputs = Outputs(outputs)
         return self.outputs
-
-
-def _fmt(shape) -> str:
-    return "(" + ", ".join("None" if d is None else str(d) for d in shape) + \
-        ("," if len(shape) == 1 else "") + ")"

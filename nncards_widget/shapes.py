@@ -1,148 +1,112 @@
 """Live shapes: after every change of the graph, the kernel recomputes output shapes symbolically,
-only downstream of the change, and publishes them on the widget models the view reads.
+only downstream of the change, and publishes them on the cards and wires the view reads.
 
 What is published (see docs/protocol.md, "Live shapes and inspection"):
 
-* ``card.output_shape`` -- the card's output tensor shape as text, ``"(None, 20, 16)"``;
+* ``card.output_shape`` -- the shape of the card's main output tensor as text, ``"(None, 20, 16)"``;
 * ``card.param_count`` -- trainable parameters of the card's own Keras layer;
 * ``card.error`` -- the message when the card cannot be built (its shape is then cleared, and
   every other card keeps its shape);
-* ``wire.shape`` on every Tensor wire, and ``ed.total_params`` for the whole graph.
+* ``wire.shape`` on every Tensor wire (the shape of the output port it leaves), and
+  ``ed.total_params`` for the whole graph.
 
-How
----
-``LiveShapes`` keeps one cache entry per card: the card's Keras object and its output
-``KerasTensor`` (a ``builder.CardResult``), keyed by a *signature* -- the card's kind, name and
-parameters, plus the serial numbers of the entries wired into it. A change marks the cards it
-touches dirty; an update walks only the cards downstream of them (topological order) and rebuilds
-a card only when its signature changed, calling the new layer on the cached tensors of its
-upstream cards. Everything upstream of a change keeps its layer and tensor objects.
+``LiveShapes`` owns the build cache: one entry per card, the ``builder.CardResult`` it was built
+to and the *signature* it was built under (see ``ModelBuilder.signature``). A change marks the
+cards it touches dirty; an update runs the one build loop, ``ModelBuilder.build_cards``, over the
+cards downstream of them (topological order, from the graph), and the builder takes from the
+cache every card whose signature still holds.
 
-``build()`` reuses the same cache, so that live shapes do not make a build pay twice: the model is
-made from the cached tensors (``keras.Model(cached inputs, cached outputs)``). Each entry that goes
-into a model is then marked *in a model*; a later build never reuses such an entry, it gives the
-card (and everything downstream) fresh layers. So every ``build()`` returns a model whose layers
-are not shared with any previous build's model -- exactly what a Keras user expects from building
-twice -- while the first build after editing costs no more than the Keras calls it needs.
-(Live updates after a build may still *read* the tensors of cards that are in a model, which
-changes nothing in that model.) A wrapped layer (a card wired into a wrapper's "Layer" port) is
-rebuilt whenever its wrapper is, because Keras layers such as TimeDistributed keep the very layer
-object they are given.
+``build()`` runs the same loop over the whole graph with the same cache, so live shapes do not
+make a build pay twice; an entry that went into a model is then marked *in a model*, and a later
+build never takes it again (it gives the card, and everything downstream, fresh layers): every
+``build()`` returns a model whose layers are not shared with a previous build's model. Live
+updates may still read the tensors of entries that are in a model, which changes nothing in it.
 
-When
-----
-Two ways were measured (2-core machine shared with other jobs, Keras 3.15 / TF 2.21; a
-300-card chain of Dense layers, CPU seconds, best of 3): plain Keras functional API 0.6-1.0 s;
-the editor before live shapes 1.2-1.5 s; with live shapes updated *eagerly* after every
-add/connect and a ``build()`` that reuses the cache, 0.9-2.0 s; with the updates *coalesced* into
-one update run by ``build()``, 0.8-1.2 s. ``benchmarks/build.py`` (adding, wiring and building
-300 cards through the editor against plain Keras) stays at about 1.0x with either. Both build each
-card's Keras layer once when cards are added and wired in forward order, and ``build()`` then only
-assembles the model (about 0.05 s instead of a full build); eager updates cost a little more per
-change (one small update per add/connect). Where they differ is a cell that edits many cards high
-up in the graph (``for c in cards: c.units = 8``): eager updates rebuild the part downstream once
-per edit, a coalesced update once in all.
-
-So updates are *coalesced* when an asyncio event loop is running in this thread -- that is, inside
-a Jupyter kernel, where cells and the view's requests run on the kernel's loop: the first change
-schedules one update with ``loop.call_soon`` and every further change of the same cell (or of the
-same view request) only adds to the dirty set, so a cell costs one update, run right after it
-(the next cell sees the shapes). Without a running loop (scripts, pytest) updates are eager, so
-results are deterministic and ``card.output_shape`` is right after the call that changed it.
-``ed.refresh_shapes()`` runs a pending update at once (``build()`` and ``inspect()`` do so too),
-and ``ed.live_shapes.mode`` can be set to ``"eager"``, ``"deferred"`` (only on ``refresh()`` /
-``build()`` / ``inspect()``) or ``"auto"`` (the default, as above). The time of one update after
-one parameter edit is printed by ``benchmarks/inspect.py`` (300 cards: ~0.1 s for an edit in the
-middle of a branch, against ~1.5-2.3 s for a full rebuild of every card's shape).
+When updates run (after each change, after each cell, or on demand) is ``mode``; see
+``_after_cell`` and docs/design.md.
 """
 
 from __future__ import annotations
 
-import itertools
 import logging
 
 from ._after_cell import MODES, AfterCell
-from .builder import CardResult, ModelBuilder, _first_line, _shape_text
-from .errors import BuildError
-from .graph import GraphData
+from .builder import BuildCache, CardResult, ModelBuilder, shape_text
+from .catalog import TENSOR
+from .graph import Graph, GraphEvent
 
 __all__ = ["LiveShapes", "shape_text"]
 
 log = logging.getLogger(__name__)
 
-TENSOR = "NeuralNetworkTensor"
-LAYER = "NeuralNetworkLayer"
-
-
-def shape_text(shape) -> str:
-    """``(None, 20, 16)`` -- the text shown on cards and wires for a tensor shape."""
-    return _shape_text(tuple(shape))
-
-
-def _output_tensor(result: CardResult):
-    out = result.output
-    if isinstance(out, (list, tuple)):
-        out = out[0] if out else None
-    return out
-
 
 class _Entry:
-    """One card's cached build: its CardResult, under the signature it was built for."""
+    """One card's cached build: its CardResult, the signature it was built under, and what is
+    published from it."""
 
-    __slots__ = ("serial", "signature", "result", "in_model", "param_count", "shape")
+    __slots__ = ("signature", "result", "in_model", "param_count", "shapes")
 
-    def __init__(self, serial, signature, result: CardResult, param_count, shape):
-        self.serial = serial
+    def __init__(self, signature, result: CardResult):
         self.signature = signature
         self.result = result
         self.in_model = False
-        self.param_count = param_count
-        self.shape = shape
+        self.param_count, self.shapes = _measure(result)
+
+    @property
+    def shape(self) -> str | None:
+        """Text of the main output's shape (None when the card has no tensor)."""
+        if self.result.error is not None or not self.shapes:
+            return None
+        return self.shapes.get("output", next(iter(self.shapes.values())))
 
 
-class _CachedBuilder(ModelBuilder):
-    """The strict model builder, taking each card from the live cache when it may be reused."""
+class _LiveCache(BuildCache):
+    """The live shapes' entries, seen by one run of the build loop (``for_model``: a build of a
+    model, which never takes an entry that is already in a model)."""
 
-    def __init__(self, graph: GraphData, live: "LiveShapes"):
-        super().__init__(graph, strict=True)
+    def __init__(self, live: "LiveShapes", for_model: bool):
         self.live = live
-        self.current: dict = {}  # uid -> _Entry used in this build
-        self.processed: list = []
+        self.for_model = for_model
 
-    def run(self, order=None):
-        for uid in order if order is not None else self.graph.topological_order():
-            self.live._process(self, uid, strict=True)
-        return self.results
+    def lookup(self, uid, signature):
+        entry = self.live._entries.get(uid)
+        if entry is None or entry.signature != signature or (self.for_model and entry.in_model):
+            return None
+        return entry.result
+
+    def latest(self, uid):
+        entry = self.live._entries.get(uid)
+        return entry.result if entry is not None else None
+
+    def store(self, uid, signature, result):
+        self.live._store(uid, signature, result)
 
 
 class LiveShapes:
     """Per-card cache of Keras objects and symbolic outputs, kept up to date with the graph.
 
-    Made by ``NetworkEditor`` (``ed.live_shapes``); listens to ``ed.on_change``.
+    Made by ``NetworkEditor`` (``ed.live_shapes``); listens to the editor's graph.
     """
 
     def __init__(self, editor, mode: str = "auto"):
         self.editor = editor
         self.mode = mode
+        self.graph: Graph = _graph_of(editor)
         self._entries: dict = {}  # uid -> _Entry
-        self._data: dict = {}  # uid -> CardData (parameters as of the last edit)
-        self._pkey: dict = {}  # uid -> hashable key of the parameters
-        self._in: dict = {}  # uid -> {wire id: Wire} wires into the card
-        self._out: dict = {}  # uid -> {wire id: Wire} wires out of the card
-        self._wdata: dict = {}  # wire id -> WireData
         self._dirty: set = set()
+        self._touched: list = []  # uids stored since the last publish
         self._after_cell = AfterCell(self.refresh, "live shape update")
         self._total = 0  # sum of the entries' parameter counts
         self._counted = 0  # number of entries with a count
-        self._serials = itertools.count(1)
-        #: bumps on every change of the graph (inspection compares it with the build's)
+        #: bumps on every change of the network (not on moves); inspection compares it with the
+        #: build's
         self.version = 0
         #: names of the cards whose Keras objects were (re)built by the last update or build
         self.last_rebuilt: list = []
         #: the model of the last successful build() and the ``version`` it was built at
         self.last_model = None
         self.built_version = -1
-        editor.on_change(self._on_change)
+        self.graph.on_change(self._on_change)
 
     # -- public --------------------------------------------------------------------------------
     @property
@@ -166,15 +130,14 @@ class LiveShapes:
         if not self._dirty:
             return
         dirty, self._dirty = self._dirty, set()
-        region = self._downstream(u for u in dirty if u in self._data)
-        order = self._topological(region)
+        graph = self.graph
+        region = graph.downstream([u for u in dirty if u in graph.cards])
         self.last_rebuilt = []
-        if order:
-            builder = ModelBuilder(self._local_graph(order), strict=False)
-            builder.current = {}
-            for uid in order:
-                self._process(builder, uid, strict=False)
-        self._publish_total()
+        try:
+            ModelBuilder(graph, strict=False).build_cards(graph.topological_order(region),
+                                                          _LiveCache(self, for_model=False))
+        finally:
+            self._publish()
 
     def layer(self, card):
         """The cached Keras object of a card (None when it has none)."""
@@ -184,231 +147,50 @@ class LiveShapes:
     def tensor(self, card):
         """The cached symbolic output (KerasTensor) of a card (None when it has none)."""
         e = self._entries.get(self.editor.card(card).uid)
-        return _output_tensor(e.result) if e else None
+        return _main_tensor(e.result) if e else None
 
     def build(self):
-        """The functional model of the graph, reusing every cached entry that may be reused."""
+        """The functional model of the graph, taking every cached entry that may be taken."""
         self.refresh()
-        graph = GraphData(cards=dict(self._data), wires=list(self._wdata.values()))
-        builder = _CachedBuilder(graph, self)
+        builder = ModelBuilder(self.graph, strict=True)
         self.last_rebuilt = []
         try:
-            model = builder.build()
+            model = builder.build(_LiveCache(self, for_model=True))
         finally:
-            self._apply(builder.processed)
-            self._publish_total()
-        for entry in builder.current.values():
-            entry.in_model = True
+            self._publish()
+        for uid, result in builder.results.items():
+            entry = self._entries.get(uid)
+            if entry is not None and entry.result is result:
+                entry.in_model = True
         self.last_model, self.built_version = model, self.version
         return model
 
     # -- events ----------------------------------------------------------------------------------
-    def _on_change(self, event: dict):
-        kind = event.get("kind")
+    def _on_change(self, event: GraphEvent):
+        kind = event.kind
+        if kind == "move":
+            return
         self.version += 1
-        if kind == "add":
-            card = event["card"]
-            self._set_data(card)
-            self._in.setdefault(card.uid, {})
-            self._out.setdefault(card.uid, {})
-            self._dirty.add(card.uid)
+        if kind in ("add", "param"):
+            self._dirty.add(event.uid)
         elif kind == "remove":
-            uid = event["card"].uid
-            self._count(self._entries.get(uid), -1)
-            for table in (self._entries, self._data, self._pkey, self._in, self._out):
-                table.pop(uid, None)
-            self._dirty.discard(uid)
+            self._count(self._entries.pop(event.uid, None), -1)
+            self._dirty.discard(event.uid)
             self._publish_total()
         elif kind in ("connect", "disconnect"):
-            wire = event["wire"]
-            src, dst = wire.data["source"], wire.data["target"]
-            if kind == "connect":
-                self._out.setdefault(src, {})[wire.id] = wire
-                self._in.setdefault(dst, {})[wire.id] = wire
-                self._wdata[wire.id] = wire.to_data()
-            else:
-                self._out.get(src, {}).pop(wire.id, None)
-                self._in.get(dst, {}).pop(wire.id, None)
-                self._wdata.pop(wire.id, None)
-            self._dirty.update(u for u in (src, dst) if u in self._data)
-        elif kind == "param":
-            card = event["card"]
-            if card.uid in self._data:
-                self._set_data(card)
-                self._dirty.add(card.uid)
-        else:
-            return
-        self._schedule()
-
-    def _set_data(self, card):
-        data = card.to_data()
-        self._data[card.uid] = data
-        self._pkey[card.uid] = repr(sorted(data.params.items()))
-
-    def _schedule(self):
+            self._dirty.update(u for u in (event.wire.source, event.wire.target)
+                               if u in self.graph.cards)
         if self._dirty:
-            self._after_cell.request(self._mode)  # deferred: waits for refresh(), build(), inspect()
+            self._after_cell.request(self._mode)  # deferred: waits for refresh(), build(), ...
 
-    # -- graph helpers -------------------------------------------------------------------------
-    def _downstream(self, uids) -> set:
-        seen = set(uids)
-        todo = list(seen)
-        while todo:
-            for w in self._out.get(todo.pop(), {}).values():
-                t = w.data["target"]
-                if t not in seen:
-                    seen.add(t)
-                    todo.append(t)
-        return seen
-
-    def _topological(self, region: set) -> list:
-        indeg = {}
-        for uid in region:
-            indeg[uid] = sum(1 for w in self._in.get(uid, {}).values()
-                             if w.data["source"] in region)
-        ready = [u for u in self._data if u in region and indeg[u] == 0] if len(region) > 1 \
-            else list(region)
-        order = []
-        while ready:
-            u = ready.pop()
-            order.append(u)
-            for w in self._out.get(u, {}).values():
-                t = w.data["target"]
-                if t in indeg:
-                    indeg[t] -= 1
-                    if indeg[t] == 0:
-                        ready.append(t)
-        return order
-
-    def _layer_sources(self, uid) -> list:
-        return [w.data["source"] for w in self._in.get(uid, {}).values()
-                if w.data["port_type"] == LAYER]
-
-    def _local_graph(self, order) -> GraphData:
-        """The part of the graph an update reads: the cards to build, the wrapped layers they
-        take, the cards wired into those, and the wires in and out of them."""
-        build = set(order)
-        for uid in order:
-            build.update(self._layer_sources(uid))
-        cards, wires = {}, {}
-        for uid in build:
-            cards[uid] = self._data[uid]
-            for wid, w in self._in.get(uid, {}).items():
-                wires[wid] = self._wdata[wid]
-                cards.setdefault(w.data["source"], self._data[w.data["source"]])
-            for wid in self._out.get(uid, {}):
-                wires[wid] = self._wdata[wid]
-        return GraphData(cards=cards, wires=list(wires.values()))
-
-    # -- building one card --------------------------------------------------------------------
-    def _needs_tensor(self, uid) -> bool:
-        outs = self._out.get(uid, {}).values()
-        return not outs or any(w.data["source_port"] != "layer_instance" for w in outs)
-
-    def _entry_of(self, builder, uid):
-        return builder.current.get(uid) or self._entries.get(uid)
-
-    def _signature(self, builder, uid):
-        ins = []
-        for w in self._in.get(uid, {}).values():
-            e = self._entry_of(builder, w.data["source"])
-            ins.append((w.data["target_port"], w.data["source_port"], e.serial if e else 0))
-        d = self._data[uid]
-        return (d.card_id, d.name, self._pkey[uid], self._needs_tensor(uid), tuple(sorted(ins)))
-
-    def _process(self, builder, uid, strict: bool):
-        """Take ``uid`` from the cache if its signature still holds, else build it anew."""
-        sig = self._signature(builder, uid)
-        entry = self._entries.get(uid)
-        if (entry is not None and entry.signature == sig
-                and not (strict and (entry.in_model or entry.result.error is not None))):
-            builder.current[uid] = entry
-            builder.results[uid] = entry.result
-            return entry
-        # Keras wrappers keep the layer they are given: a wrapper gets a fresh one each time.
-        for src in self._layer_sources(uid):
-            self._rebuild(builder, src, self._signature(builder, src), strict)
-        return self._rebuild(builder, uid, self._signature(builder, uid), strict)
-
-    def _rebuild(self, builder, uid, sig, strict: bool):
-        card = builder.graph.cards[uid]
-        for w in self._in.get(uid, {}).values():  # upstream results the builder reads
-            src = w.data["source"]
-            if src not in builder.results:
-                e = self._entry_of(builder, src)
-                if e is not None:
-                    builder.results[src] = e.result
-        builder.results.pop(uid, None)
-        try:
-            builder._build_card(card)
-            result = builder.results.get(uid)
-            if result is None:
-                raise BuildError(f"The card '{card.name}' ({card.spec.title}) could not be built.",
-                                 card=card.name)
-        except BuildError as err:
-            if strict:
-                raise
-            result = CardResult(error=err)
-        except Exception as exc:  # Keras raised something the builder does not wrap
-            err = BuildError(f"The card '{card.name}' ({card.spec.title}) could not be built: "
-                             f"{_first_line(exc)}", card=card.name)
-            if strict:
-                raise err from exc
-            result = CardResult(error=err)
-        builder.results[uid] = result
-        entry = _Entry(next(self._serials), sig, result, *self._measure(card, result))
+    # -- the cache -----------------------------------------------------------------------------
+    def _store(self, uid, signature, result: CardResult):
+        entry = _Entry(signature, result)
         self._count(self._entries.get(uid), -1)
         self._count(entry, +1)
         self._entries[uid] = entry
-        builder.current[uid] = entry
-        if hasattr(builder, "processed"):
-            builder.processed.append(uid)
-        else:
-            self._apply([uid])
-        self.last_rebuilt.append(card.name)
-        return entry
-
-    @staticmethod
-    def _measure(card, result: CardResult):
-        """(trainable parameter count, shape text) of a built card."""
-        if result.error is not None:
-            return None, None
-        out = _output_tensor(result)
-        if out is None:
-            return None, None  # a layer used only as a wrapper's "Layer" (or an initializer...)
-        shape = shape_text(out.shape)
-        layer = result.obj
-        if layer is None:  # Input card
-            return 0, shape
-        count = 0
-        for v in layer.trainable_weights:
-            n = 1
-            for d in v.shape:
-                n *= int(d)
-            count += n
-        return count, shape
-
-    # -- publishing ----------------------------------------------------------------------------
-    def _apply(self, uids):
-        """Copy the entries of ``uids`` onto their cards and wires (synced traits)."""
-        cards = self.editor._cards
-        for uid in uids:
-            entry = self._entries.get(uid)
-            card = cards.get(uid)
-            if entry is None or card is None:
-                continue
-            err = entry.result.error
-            with card.hold_sync():
-                card.error = str(err) if err is not None else ""
-                card.output_shape = entry.shape
-                card.param_count = entry.param_count
-            for w in self._out.get(uid, {}).values():
-                if w.data["port_type"] == TENSOR:
-                    w.shape = entry.shape or ""
-            for w in self._in.get(uid, {}).values():
-                if w.data["port_type"] == TENSOR:
-                    src = self._entries.get(w.data["source"])
-                    w.shape = (src.shape if src else None) or ""
+        self._touched.append(uid)
+        self.last_rebuilt.append(self.graph.cards[uid].name)
 
     def _count(self, entry, sign: int):
         """Keep the running total of parameter counts (``ed.total_params``) up to date."""
@@ -416,5 +198,100 @@ class LiveShapes:
             self._total += sign * entry.param_count
             self._counted += sign
 
+    # -- publishing ----------------------------------------------------------------------------
+    def _publish(self):
+        """Copy the entries built since the last publish onto their cards and wires."""
+        touched, self._touched = dict.fromkeys(self._touched), []
+        graph = self.graph
+        for uid in touched:
+            entry = self._entries.get(uid)
+            card = _card_widget(self.editor, uid)
+            if entry is None or card is None:
+                continue
+            err = entry.result.error
+            with card.hold_sync():
+                card.error = str(err) if err is not None else ""
+                card.output_shape = entry.shape
+                card.param_count = entry.param_count
+            for w in graph.wires_from(uid) + graph.wires_into(uid):
+                src = self._entries.get(w.source)
+                if not _carries_tensor(graph, w):
+                    continue
+                shape = src.shapes.get(w.source_port) if src and src.result.error is None else None
+                widget = _wire_widget(self.editor, w.id)
+                if widget is not None:
+                    widget.shape = shape or ""
+        self._publish_total()
+
     def _publish_total(self):
         self.editor.total_params = self._total if self._counted else None
+
+
+def _main_tensor(result: CardResult):
+    out = result.output
+    if isinstance(out, (list, tuple)):
+        out = out[0] if out else None
+    return out
+
+
+def _measure(result: CardResult):
+    """(trainable parameter count, {output port: shape text}) of a built card."""
+    if result.error is not None:
+        return None, {}
+    shapes = {}
+    for port, tensor in result.outputs.items():
+        if isinstance(tensor, (list, tuple)):
+            tensor = tensor[0] if tensor else None
+        if tensor is not None:
+            shapes[port] = shape_text(tensor.shape)
+    if not shapes:
+        return None, {}  # a layer used only as a wrapper's "Layer" (or an initializer...)
+    layer = result.obj
+    if layer is None:  # Input and Output cards
+        return 0, shapes
+    count = 0
+    for v in layer.trainable_weights:
+        n = 1
+        for d in v.shape:
+            n *= int(d)
+        count += n
+    return count, shapes
+
+
+def _carries_tensor(graph: Graph, wire) -> bool:
+    return graph.cards[wire.source].spec.output(wire.source_port).type == TENSOR
+
+
+# -- the editor's graph and widgets -------------------------------------------------------------
+# TODO(graph-model): read the editor's Graph and its public widget lookup once they land.
+
+def _graph_of(editor) -> Graph:
+    graph = Graph()
+
+    def mirror(event: dict):
+        kind = event.get("kind")
+        if kind == "add":
+            graph.add_card(event["card"].to_data())
+        elif kind == "remove":
+            graph.remove_card(event["card"].uid)
+        elif kind == "connect":
+            graph.add_wire(event["wire"].to_data())
+        elif kind == "disconnect":
+            graph.remove_wire(event["wire"].id)
+        elif kind == "param":
+            card = event["card"]
+            data = graph.cards[card.uid]
+            if event["name"] == "name" and "name" in data.params:
+                data.params["name"] = event["new"]
+            graph.set_param(card.uid, event["name"], event["new"])
+
+    editor.on_change(mirror)
+    return graph
+
+
+def _card_widget(editor, uid):
+    return editor._cards.get(uid)
+
+
+def _wire_widget(editor, wid):
+    return editor._wires.get(wid)
