@@ -22,8 +22,16 @@ build never takes it again (it gives the card, and everything downstream, fresh 
 ``build()`` returns a model whose layers are not shared with a previous build's model. Live
 updates may still read the tensors of entries that are in a model, which changes nothing in it.
 
-When updates run (after each change, after each cell, or on demand) is ``mode``; see
-``_after_cell`` and docs/design.md.
+When
+----
+Inside a Jupyter kernel (an asyncio loop runs in this thread) updates are *coalesced*: the first
+change of a cell or view request schedules one update, run right after it, so a cell costs one
+update and the next cell sees the shapes. Without a running loop (scripts, pytest) updates are
+eager: ``card.output_shape`` is right after the call that changed it. ``ed.refresh_shapes()``
+runs a pending update at once (``build()`` and ``inspect()`` do so too), and
+``ed.live_shapes.mode`` can be ``"eager"``, ``"deferred"`` (only on ``refresh()`` / ``build()`` /
+``inspect()``) or ``"auto"`` (the default, as above). The measurements behind this choice are in
+docs/design.md ("Live shapes").
 """
 
 from __future__ import annotations
