@@ -121,11 +121,14 @@ def bench_inspect(repeat: int):
 
     print(f"== inspect: {len(ed.cards)}-card network, batch {len(batch)} "
           f"({len(model.layers)} Keras layers) ==")
-    print(f"  one model.predict          cold {predict_cold * 1e3:8.1f} ms   warm {predict_warm * 1e3:8.1f} ms")
+    print(f"  one model.predict          cold {predict_cold * 1e3:8.1f} ms   "
+          f"warm {predict_warm * 1e3:8.1f} ms")
     print(f"  (model.predict_on_batch                         warm {on_batch_warm * 1e3:8.1f} ms: "
           f"no data pipeline)")
-    print(f"  ed.inspect (all cards)     cold {inspect_cold * 1e3:8.1f} ms   warm {inspect_warm * 1e3:8.1f} ms")
-    print(f"  one sub-model per card     cold {subs_cold * 1e3:8.1f} ms   warm {subs_warm * 1e3:8.1f} ms")
+    print(f"  ed.inspect (all cards)     cold {inspect_cold * 1e3:8.1f} ms   "
+          f"warm {inspect_warm * 1e3:8.1f} ms")
+    print(f"  one sub-model per card     cold {subs_cold * 1e3:8.1f} ms   "
+          f"warm {subs_warm * 1e3:8.1f} ms")
     print(f"  ratio inspect / predict          warm {inspect_warm / predict_warm:5.2f}x   "
           f"(aim <= 2x)   cold {inspect_cold / predict_cold:5.2f}x")
     print(f"  ratio inspect / predict_on_batch warm {inspect_warm / on_batch_warm:5.2f}x   "

@@ -406,8 +406,8 @@ class ModelBuilder:
                 kind = ("Input/Output name" if {c.spec.role, other.spec.role} & {"input", "output"}
                         else "card name")
                 raise BuildError(f"Duplicate {kind} '{c.name}': card '{c.name}' ({c.spec.title}) "
-                                 f"and card '{other.name}' ({other.spec.title}) have the same name; "
-                                 f"rename one of them.", card=c.name, param="name")
+                                 f"and card '{other.name}' ({other.spec.title}) have the same "
+                                 f"name; rename one of them.", card=c.name, param="name")
             seen[c.name] = c
         used = set()
         for c in outputs:

@@ -40,7 +40,7 @@ class InspectionError(NNCardsError, ValueError):
     """A sample that does not fit the network's Input cards (names the card and both shapes)."""
 
 
-# -- PNG --------------------------------------------------------------------------------------------
+# -- PNG -----------------------------------------------------------------------------------------
 
 def _viridis(n=254) -> np.ndarray:
     stops = np.array([0.0, 0.13, 0.25, 0.38, 0.5, 0.63, 0.75, 0.88, 1.0])
@@ -77,7 +77,7 @@ def _data_uri(indexed: np.ndarray) -> str:
     return "data:image/png;base64," + base64.b64encode(encode_png(indexed)).decode("ascii")
 
 
-# -- pictures ---------------------------------------------------------------------------------------
+# -- pictures ------------------------------------------------------------------------------------
 
 SMALL = (48, 96)  # height, width
 LARGE = (160, 320)
@@ -173,7 +173,7 @@ def preview(array) -> dict:
     return info
 
 
-# -- outputs ----------------------------------------------------------------------------------------
+# -- outputs -------------------------------------------------------------------------------------
 
 class Outputs(Mapping):
     """``ed.outputs``: each card's output array from the last ``inspect``, by card name."""
@@ -203,7 +203,7 @@ class Outputs(Mapping):
         return f"Outputs({{{items}}})"
 
 
-# -- the inspector ----------------------------------------------------------------------------------
+# -- the inspector -------------------------------------------------------------------------------
 
 class Inspector:
     """Runs inspections for one ``NetworkEditor`` and keeps its previews' staleness."""
@@ -248,7 +248,7 @@ class Inspector:
             self.last_error = str(exc)
             log.debug("live inspection skipped: %s", exc)
 
-    # -- inspecting ---------------------------------------------------------------------------------
+    # -- inspecting -------------------------------------------------------------------------------
     def inspect(self, sample, live: bool = False):
         self.live = bool(live)
         self.sample = sample
@@ -307,8 +307,8 @@ class Inspector:
             if missing:
                 raise InspectionError(f"The sample has no array for Input card"
                                       f"{'s' if len(missing) > 1 else ''} "
-                                      f"{', '.join(map(repr, missing))}: pass a dict with one array "
-                                      f"per Input card ({', '.join(map(repr, names))})")
+                                      f"{', '.join(map(repr, missing))}: pass a dict with one "
+                                      f"array per Input card ({', '.join(map(repr, names))})")
             arrays = {n: sample[n] for n in names}
         else:
             if len(names) != 1:
@@ -323,7 +323,7 @@ class Inspector:
             want = "(" + ", ".join("batch" if i == 0 else ("any" if d is None else str(d))
                                    for i, d in enumerate(expected)) + ")"
             ok = a.ndim == len(expected) and all(
-                d is None or d == s for d, s in zip(expected[1:], a.shape[1:]))
+                d is None or d == s for d, s in zip(expected[1:], a.shape[1:], strict=True))
             if not ok:
                 hint = ""
                 if a.ndim == len(expected) - 1:
@@ -350,7 +350,7 @@ class Inspector:
         outputs = {}
         fresh = set()
         by_uid = self.editor._cards
-        for (uid, name), arr in zip(cards, arrays):
+        for (uid, name), arr in zip(cards, arrays, strict=True):
             arr = np.asarray(arr)
             outputs[name] = arr
             card = by_uid.get(uid)

@@ -42,7 +42,8 @@ class ThresholdedReLU(keras.layers.Layer):
     def __init__(self, theta=1.0, **kwargs):
         super().__init__(**kwargs)
         if theta is None or float(theta) < 0:
-            raise ValueError(f"theta of a ThresholdedReLU must be a number >= 0; received {theta!r}")
+            raise ValueError(f"theta of a ThresholdedReLU must be a number >= 0; "
+                             f"received {theta!r}")
         self.theta = float(theta)
         self.supports_masking = True
 
@@ -140,10 +141,11 @@ class _LocallyConnected(keras.layers.Layer):
 
     def _output_spatial(self, spatial):
         out = []
-        for size, k, s in zip(spatial, self.kernel_size, self.strides):
+        for size, k, s in zip(spatial, self.kernel_size, self.strides, strict=False):
             if size is None:
                 raise ValueError(f"{type(self).__name__} needs a known input length on every "
-                                 f"spatial axis; received input with spatial shape {tuple(spatial)}")
+                                 f"spatial axis; received input with spatial shape "
+                                 f"{tuple(spatial)}")
             n = (size - k) // s + 1
             if n < 1:
                 raise ValueError(f"{type(self).__name__}: kernel_size {self.kernel_size} is larger "
@@ -257,8 +259,8 @@ class FixedLengthEmbedding(keras.layers.Embedding):
         known = input_shape[1]
         if known is not None and known != self.input_length:
             raise ValueError(f"Input length is {self.input_length} but the input has length "
-                             f"{known} (input shape {tuple(input_shape)}): set Input length to {known} or "
-                             f"leave it empty")
+                             f"{known} (input shape {tuple(input_shape)}): set Input length to "
+                             f"{known} or leave it empty")
 
     def build(self, input_shape=None):
         if input_shape is not None:

@@ -7,11 +7,11 @@ import warnings
 import keras
 import pytest
 
-from nncards_widget import BuildError, DanglingCardWarning, NetworkEditor
+from nncards_widget import BuildError, DanglingCardWarning
 
 
 def _chain(ed, *cards):
-    for a, b in zip(cards, cards[1:]):
+    for a, b in zip(cards, cards[1:], strict=False):
         ed.connect(a, b)
 
 

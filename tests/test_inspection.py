@@ -12,7 +12,6 @@ import keras
 import numpy as np
 import pytest
 
-from nncards_widget import NetworkEditor
 from nncards_widget.inspection import InspectionError, encode_png
 
 
@@ -62,7 +61,8 @@ def sample():
 
 def test_png_encoder_roundtrip():
     img = (np.arange(12 * 7).reshape(7, 12) % 256).astype(np.uint8)
-    w, h, n, pixels = decode_png("data:image/png;base64," + base64.b64encode(encode_png(img)).decode())
+    uri = "data:image/png;base64," + base64.b64encode(encode_png(img)).decode()
+    w, h, n, pixels = decode_png(uri)
     assert (w, h, n) == (12, 7, 256)
     np.testing.assert_array_equal(pixels, img)
 

@@ -86,7 +86,8 @@ def test_locally_connected_2d_untied_weights_by_hand():
 
 
 def test_locally_connected_2d_channels_first_is_the_transpose_of_channels_last():
-    last = LocallyConnected2D(2, (3, 3), kernel_initializer="random_normal", data_format="channels_last")
+    last = LocallyConnected2D(2, (3, 3), kernel_initializer="random_normal",
+                              data_format="channels_last")
     first = LocallyConnected2D(2, (3, 3), data_format="channels_first")
     x = RNG.normal(size=(2, 5, 4, 3)).astype("float32")
     y_last = keras.ops.convert_to_numpy(last(x))

@@ -254,7 +254,8 @@ def test_deferred_updates_coalesce(editor):
     ed.refresh_shapes()
     assert sorted(ed.live_shapes.last_rebuilt) == ["d0", "d1", "d2", "y"]
     assert [d.output_shape for d in dense] == ["(None, 3)"] * 3
-    assert ed.build().get_layer("y").output.shape == (None, 3)  # build() runs a pending update first
+    # build() runs a pending update first
+    assert ed.build().get_layer("y").output.shape == (None, 3)
 
 
 def test_inside_a_running_event_loop_one_update_per_turn():
