@@ -1,30 +1,38 @@
-"""``NetworkEditor``: the one public face — a graph of cards on a canvas that builds a Keras model."""
+"""``NetworkEditor``: the one public face — a graph of cards on a canvas that builds a Keras model.
+
+The editor keeps exactly one model of the network, ``ed.graph_model`` (a ``Graph``). Its Card
+and Wire widgets are that graph's projection onto the canvas: an edit of a card's traits (from a
+cell or from the canvas) goes into the graph, and every change of the graph (an edit, an undo, a
+view request) is drawn by adding, removing or updating widgets in the ipycytoscape node and edge
+lists (``ed.graph``). Live shapes, inspection and the undo history listen to the graph.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import copy
 import functools
+import itertools
+import math
 import weakref
 
 import ipycytoscape
-from traitlets import Int, List, TraitError, Unicode
+from traitlets import Dict, Int, List, TraitError, Unicode
 
-from . import catalog, serialization
+from . import catalog, protocol, serialization
 from ._after_cell import running_loop
 from ._frontend import MODULE_NAME, MODULE_VERSION
 from .cards import Card, PortRef, Wire, card_class
 from .errors import ConnectionRefused, GraphFileError, NNCardsError
-from .graph import CardData, GraphData, check_wire, default_ports
+from .graph import CardData, Graph, GraphEvent, WireData, check_wire, default_ports
+from .history import History
 from .inspection import Inspector
 from .shapes import LiveShapes
 
-__all__ = ["NetworkEditor"]
+__all__ = ["NetworkEditor", "card_height"]
 
-# Rough card footprint on the canvas, for placing new cards without overlap.
+# Card footprint on the canvas, for placing new cards without overlap.
 CARD_WIDTH = 240
-ROW_HEIGHT = 20
-HEADER_HEIGHT = 34
-PREVIEW_HEIGHT = 84  # js/src/geometry.ts CARD.previewHeight
 GAP = 50
 COLUMNS = 5
 
@@ -35,28 +43,40 @@ def _without_front_end(widget) -> bool:
 
 
 def card_height(spec: catalog.CardSpec) -> float:
-    return _card_height(spec.id)
+    """Height of a card on the canvas with its shape footer and, for a card with a Tensor port,
+    the inspection preview strip -- the view's layout (js/src/geometry.ts), from the same
+    ``catalog/geometry.json``."""
+    return _card_height(catalog.get(spec).id)
 
 
 @functools.lru_cache(maxsize=None)
 def _card_height(card_id: str) -> float:
     spec = catalog.get(card_id)
-    # The view draws output rows above input rows, plus a header and a shape footer, and for
-    # cards with a Tensor port room for the inspection preview strip (js/src/geometry.ts
-    # placementHeight; its unit test checks the two agree).
-    tensor = any(p.type == "NeuralNetworkTensor" for p in [*spec.inputs, *spec.outputs])
-    preview = PREVIEW_HEIGHT if tensor else 0
-    return HEADER_HEIGHT + ROW_HEIGHT * (len(spec.inputs) + len(spec.outputs)) + 46 + preview
+    g = catalog.geometry()
+    y = g["headerHeight"] + g["sectionGap"] + g["rowHeight"] * len(spec.outputs)
+    if spec.outputs and spec.inputs:
+        y += g["sectionGap"]
+    y += g["rowHeight"] * len(spec.inputs) + 4 + g["footerHeight"]
+    if any(p.type == catalog.TENSOR for p in [*spec.inputs, *spec.outputs]):
+        y += g["previewHeight"]
+    return math.ceil(y / 2) * 2
 
 
 def _observed(card) -> list:
-    """Trait names whose edits count as graph changes (Input/Output cards list "name" once)."""
-    return list(dict.fromkeys(card.param_names() + ["name"]))
+    """Card traits that are graph data: parameters, name (once) and position."""
+    return list(dict.fromkeys(card.param_names() + ["name", "position"]))
 
 
 @functools.lru_cache(maxsize=1)
 def _catalog_dicts() -> tuple:
     return tuple(spec.to_dict() for spec in catalog.cards())
+
+
+_ids = itertools.count(1)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 class NetworkEditor(ipycytoscape.CytoscapeWidget):
@@ -67,6 +87,9 @@ class NetworkEditor(ipycytoscape.CytoscapeWidget):
     >>> d = ed.add("Dense", units=3, activation="softmax")
     >>> ed.connect(x, d); ed.connect(d, ed.add("output", name="y"))
     >>> model = ed.build()
+
+    Every change can be undone (``ed.undo()``, ``ed.redo()``, or the toolbar / Ctrl+Z in the
+    view): one history per editor, in the kernel.
     """
 
     _model_name = Unicode("NetworkEditorModel").tag(sync=True)
@@ -78,6 +101,8 @@ class NetworkEditor(ipycytoscape.CytoscapeWidget):
 
     catalog = List(read_only=True).tag(sync=True)
     total_params = Int(None, allow_none=True).tag(sync=True)
+    #: Labels of the next undo / redo and the number of each (what the toolbar shows).
+    history = Dict(read_only=True).tag(sync=True)
 
     def __init__(self, **kwargs):
         kwargs.setdefault("cytoscape_layout", {"name": "preset"})
@@ -86,12 +111,18 @@ class NetworkEditor(ipycytoscape.CytoscapeWidget):
         super().__init__(**kwargs)
         self.set_trait("catalog", list(_catalog_dicts()))
         self.layout.height = self.layout.height or "640px"
-        self._cards: dict = {}  # uid -> Card
-        self._boxes: dict = {}  # uid -> (x, y, height) of each card on the canvas, for placement
+        #: The network: cards, wires, parameters, positions. Everything else reads it.
+        self.graph_model = Graph()
+        self._history = History(self.graph_model, on_change=self._show_history)
+        self.set_trait("history", self._history.state())
+        self._widgets: dict = {}  # uid -> Card widget drawn for graph_model.cards[uid]
+        self._wire_widgets: dict = {}  # wire id -> Wire widget
+        self._incoming: dict = {}  # uid -> Card made (and validated) by add(), about to be drawn
+        self._detached = weakref.WeakValueDictionary()  # removed Card widgets, reused by undo
+        self._projecting = False  # True while graph changes are copied onto widgets
         self._graph_sync = None  # ExitStack holding the graph's sync while changes are coalesced
-        self._wires: dict = {}  # id -> Wire
-        self._topology = GraphData()  # names and wires only, for connection checks
-        self._listeners: list = []
+        self._legacy_listeners: list = []
+        self.graph_model.on_change(self._project)
         self.model = None  # the last model built
         self.on_msg(self._handle_view_request)
         self.live_shapes = LiveShapes(self)  # shapes, parameter counts and errors on the cards
@@ -101,42 +132,100 @@ class NetworkEditor(ipycytoscape.CytoscapeWidget):
     @property
     def cards(self) -> list:
         """The cards on the canvas, in the order they were added."""
-        return list(self._cards.values())
+        return [self._widgets[u] for u in self.graph_model.cards]
 
     @property
     def wires(self) -> list:
-        return list(self._wires.values())
+        return [self._wire_widgets[w] for w in self.graph_model.wires]
 
     def card(self, key) -> Card:
         """A card by name or uid."""
         if isinstance(key, Card):
             return key
-        if key in self._cards:
-            return self._cards[key]
-        for c in self._cards.values():
+        if isinstance(key, str) and key in self._widgets:
+            return self._widgets[key]
+        for uid, c in self.graph_model.cards.items():
             if c.name == key:
-                return c
+                return self._widgets[uid]
         raise KeyError(f"No card named {key!r} in this editor; cards: "
-                       + (", ".join(repr(c.name) for c in self._cards.values()) or "none"))
+                       + (", ".join(repr(c.name) for c in self.graph_model.cards.values())
+                          or "none"))
 
     __getitem__ = card
 
-    def snapshot(self) -> GraphData:
-        """The graph as plain data (what the builder and serialization read)."""
-        return GraphData(cards={u: c.to_data() for u, c in self._cards.items()},
-                         wires=[w.to_data() for w in self._wires.values()])
+    def card_widget(self, uid: str) -> Card | None:
+        """The Card widget drawn for card ``uid`` (None when there is no such card)."""
+        return self._widgets.get(uid)
+
+    def wire_widget(self, wid: str) -> Wire | None:
+        """The Wire widget drawn for wire ``wid`` (None when there is no such wire)."""
+        return self._wire_widgets.get(wid)
+
+    def publish(self, uid: str, **traits) -> None:
+        """Show results computed from the graph on a card (``output_shape``, ``param_count``,
+        ``error``, ``preview``, ``stale`` ...), synced to the view in one message. Unknown uids
+        are ignored (the card was removed meanwhile). Live shapes and inspection use this."""
+        card = self._widgets.get(uid)
+        if card is None:
+            return
+        with card.hold_sync():
+            for name, value in traits.items():
+                setattr(card, name, value)
+
+    def publish_wire(self, wid: str, **traits) -> None:
+        """As ``publish``, for a wire (``shape``)."""
+        wire = self._wire_widgets.get(wid)
+        if wire is not None:
+            for name, value in traits.items():
+                setattr(wire, name, value)
+
+    def snapshot(self) -> Graph:
+        """An independent copy of the graph (what a build or a save reads)."""
+        return self.graph_model.copy()
 
     def on_change(self, callback):
-        """Call ``callback(event: dict)`` after every change of the graph (used by live shapes)."""
-        self._listeners.append(callback)
+        """Transitional: call ``callback(event: dict)`` with the card / wire *widgets* after every
+        change (the form live shapes and inspection read until they listen to
+        ``ed.graph_model.on_change``, which gives plain ``GraphEvent`` data)."""
+        self._legacy_listeners.append(callback)
 
-    def _changed(self, **event):
-        for cb in list(self._listeners):
-            cb(event)
+    @property
+    def _cards(self) -> dict:
+        """Transitional alias of the uid -> Card widget map (use ``card_widget`` / ``publish``)."""
+        return self._widgets
+
+    @property
+    def _wires(self) -> dict:
+        """Transitional alias of the id -> Wire widget map (use ``wire_widget``)."""
+        return self._wire_widgets
+
+    # -- undo / redo ---------------------------------------------------------------------------
+    def undo(self) -> str:
+        """Undo the last change (a Python call or a view request); returns what was undone.
+        Raises HistoryError when there is nothing to undo."""
+        return self._history.undo()
+
+    def redo(self) -> str:
+        """Redo the last undone change; returns its label."""
+        return self._history.redo()
+
+    def _show_history(self, state: dict):
+        self.set_trait("history", state)
+
+    def _edit(self, label: str | None):
+        """One undoable step: every change inside is undone together; an error rolls it back."""
+        return self._history.group(label)
 
     # -- editing ------------------------------------------------------------------------------
+    def _new_id(self, prefix: str) -> str:
+        taken = self.graph_model.cards if prefix == "card" else self.graph_model.wires
+        while True:
+            uid = f"{prefix}{next(_ids)}"
+            if uid not in taken:
+                return uid
+
     def _unique_name(self, base: str) -> str:
-        taken = {c.name for c in self._cards.values()}
+        taken = {c.name for c in self.graph_model.cards.values()}
         if base not in taken:
             return base
         i = 1
@@ -145,23 +234,22 @@ class NetworkEditor(ipycytoscape.CytoscapeWidget):
         return f"{base}_{i}"
 
     def _free_position(self, spec, position=None) -> dict:
-        # (position dict, height) kept by _card_moved: reading every card's position trait here
-        # made adding n cards cost O(n^2) trait reads. The dict itself is kept, so in-place edits
-        # of a card's position count too.
-        boxes = [(p.get("x", 0), p.get("y", 0), h) for p, h in filter(None, self._boxes.values())]
+        cards = self.graph_model.cards
+        boxes = [(c.position.get("x", 0), c.position.get("y", 0), _card_height(c.card_id))
+                 for c in cards.values() if c.position]
+        h = card_height(spec)
         if position is None:
-            n = len(self._cards)
+            n = len(cards)
             col = n % COLUMNS
-            bottom = max((y + h / 2 for _, y, h in boxes), default=0)
+            bottom = max((y + bh / 2 for _, y, bh in boxes), default=0)
             if col == 0 and n:
-                position = {"x": CARD_WIDTH / 2 + 20, "y": bottom + GAP + card_height(spec) / 2}
+                position = {"x": CARD_WIDTH / 2 + 20, "y": bottom + GAP + h / 2}
             elif n:
-                last = (self._boxes[next(reversed(self._cards))] or ({},))[0]
+                last = cards[next(reversed(cards))].position or {}
                 position = {"x": last.get("x", 0) + CARD_WIDTH + GAP, "y": last.get("y", 0)}
             else:
-                position = {"x": CARD_WIDTH / 2 + 20, "y": card_height(spec) / 2 + 20}
+                position = {"x": CARD_WIDTH / 2 + 20, "y": h / 2 + 20}
         x, y = float(position["x"]), float(position["y"])
-        h = card_height(spec)
         for _ in range(500):  # nudge down until it overlaps no card
             hit = [(bx, by, bh) for bx, by, bh in boxes
                    if abs(bx - x) < CARD_WIDTH + 10 and abs(by - y) < (bh + h) / 2 + 10]
@@ -174,31 +262,174 @@ class NetworkEditor(ipycytoscape.CytoscapeWidget):
             **params) -> Card:
         """Add a card by catalogue id or Keras class name, with parameter values; returns it."""
         spec = catalog.get(card)
-        cls = card_class(spec)
+        if uid is not None and uid in self.graph_model.cards:
+            raise ValueError(f"A card with uid {uid!r} is already in this editor")
         name = name if name is not None else self._unique_name(spec.default_name)
         position = self._free_position(spec, position) if uid is None or position is None else position
-        new = cls(name=name, uid=uid, position=position, **params)
-        if new.uid in self._cards:
-            raise ValueError(f"A card with uid {new.uid!r} is already in this editor")
-        self._attach(new)
-        self._changed(kind="add", card=new)
-        return new
+        widget = card_class(spec)(name=name, uid=uid or self._new_id("card"), position=position,
+                                  **params)  # checks every value
+        self._add_widget(widget, f"Add {spec.title} '{widget.name}'")
+        return widget
 
-    def _attach(self, card: Card):
-        self._cards[card.uid] = card
-        self._topology.cards[card.uid] = CardData(card.uid, card.spec.id, card.name)
-        card.observe(self._card_edited, names=_observed(card))
-        self._card_moved({"owner": card})
-        card.observe(self._card_moved, names=["position"])
+    def _add_widget(self, widget: Card, label: str | None) -> None:
+        data = widget.to_data()
+        data.position = widget.position  # the same dict: in-place edits count for placement
+        self._incoming[widget.uid] = widget
+        try:
+            with self._edit(label):
+                self.graph_model.add_card(data)
+        finally:
+            self._incoming.pop(widget.uid, None)
+
+    def _port_of(self, ref):
+        if isinstance(ref, PortRef):
+            return self.card(ref.card), ref.key
+        return self.card(ref), None
+
+    def connect(self, source, target) -> Wire:
+        """Wire ``source`` (a card or ``card["Output label"]``) into ``target``.
+
+        Without port names: the first Tensor output into the first free input of that type.
+        Raises ConnectionRefused (naming both cards and ports) for a wire the rules forbid.
+        """
+        src, src_port = self._port_of(source)
+        dst, dst_port = self._port_of(target)
+        for c in (src, dst):
+            if self._widgets.get(c.uid) is not c:
+                raise ConnectionRefused(f"Card '{c.name}' is not in this editor")
+        return self._connect(src.uid, src_port, dst.uid, dst_port)
+
+    def _connect(self, source: str, source_port, target: str, target_port) -> Wire:
+        g = self.graph_model
+        if source_port is None or target_port is None:
+            source_port, target_port = default_ports(g, source, target, source_port, target_port)
+        out, inp = check_wire(g, source, source_port, target, target_port)
+        wire = WireData(self._new_id("wire"), source, out.name, target, inp.name)
+        with self._edit(f"Connect '{g.cards[source].name}' -> '{g.cards[target].name}'"):
+            g.add_wire(wire)
+        return self._wire_widgets[wire.id]
+
+    def disconnect(self, wire) -> None:
+        """Remove a wire (a Wire or its id)."""
+        wid = wire.id if isinstance(wire, Wire) else wire
+        w = self.graph_model.wires.get(wid) if isinstance(wid, str) else None
+        if w is None:
+            raise KeyError(f"No wire {wid!r} in this editor")
+        with self._edit(f"Disconnect {self._wire_text(w)}"):
+            self.graph_model.remove_wire(wid)
+
+    def _wire_text(self, w: WireData) -> str:
+        cards = self.graph_model.cards
+        return f"'{cards[w.source].name}' -> '{cards[w.target].name}'"
+
+    def remove(self, item) -> None:
+        """Remove a card (and its wires) or a wire."""
+        if isinstance(item, Wire) or (isinstance(item, str) and item in self.graph_model.wires):
+            return self.disconnect(item)
+        card = self.card(item)
+        if self._widgets.get(card.uid) is not card:
+            raise KeyError(f"Card '{card.name}' is not in this editor")
+        with self._edit(f"Delete {card.spec.title} '{card.name}'"):
+            self.graph_model.remove_card(card.uid)
+
+    def clear(self) -> None:
+        """Remove every card and wire (one undoable step)."""
+        with self._edit(f"Delete {_count(len(self.graph_model.cards), 'card')}"):
+            for uid in list(self.graph_model.cards):
+                self.graph_model.remove_card(uid)
+
+    # -- the graph drawn as widgets --------------------------------------------------------
+    def _project(self, event: GraphEvent) -> None:
+        """Draw one change of the graph: widgets added, removed or updated to match it."""
+        self._projecting = True
+        try:
+            legacy = getattr(self, f"_draw_{event.kind}")(event)
+        finally:
+            self._projecting = False
+        if legacy is not None and self._legacy_listeners:
+            for cb in list(self._legacy_listeners):
+                cb(legacy)
+
+    def _draw_add(self, ev: GraphEvent):
+        data = self.graph_model.cards[ev.uid]
+        widget = self._incoming.pop(ev.uid, None)
+        if widget is None:
+            widget = self._detached.pop(ev.uid, None)
+            if widget is not None and (widget.card_id != data.card_id or widget.comm is None):
+                widget = None
+            if widget is None:
+                widget = card_class(data.card_id)(uid=data.uid)
+            with widget.hold_trait_notifications():
+                widget.name = data.name
+                for k, v in data.params.items():
+                    setattr(widget, k, copy.deepcopy(v))
+        widget.position = data.position  # the graph's dict itself
+        self._widgets[ev.uid] = widget
+        widget.observe(self._widget_changed, names=_observed(widget))
         self._hold_graph_sync()
-        self.graph.nodes.append(card)
+        if ev.index is None or ev.index >= len(self.graph_model.cards) - 1:
+            self.graph.nodes.append(widget)
+        else:
+            self.graph.nodes.insert(ev.index, widget)
+        return {"kind": "add", "card": widget}
 
-    def _card_moved(self, change):
-        card = change["owner"]
-        pos = card.position
-        self._boxes[card.uid] = (pos, card_height(card.spec)) if pos else None
+    def _draw_remove(self, ev: GraphEvent):
+        widget = self._widgets.pop(ev.uid)
+        widget.unobserve(self._widget_changed, names=_observed(widget))
+        self._detached[ev.uid] = widget
+        self._hold_graph_sync()
+        self.graph.nodes.remove(widget)
+        return {"kind": "remove", "card": widget}
 
-    # -- syncing the graph with the view -----------------------------------------------------
+    def _draw_connect(self, ev: GraphEvent):
+        w = ev.wire
+        src = self._widgets[w.source]
+        port_type = src.spec.output(w.source_port).type
+        wire = Wire(src, w.source_port, self._widgets[w.target], w.target_port, port_type,
+                    wid=w.id)
+        self._wire_widgets[w.id] = wire
+        self._hold_graph_sync()
+        if ev.index is None or ev.index >= len(self.graph_model.wires) - 1:
+            self.graph.edges.append(wire)
+        else:
+            self.graph.edges.insert(ev.index, wire)
+        return {"kind": "connect", "wire": wire}
+
+    def _draw_disconnect(self, ev: GraphEvent):
+        wire = self._wire_widgets.pop(ev.wire.id)
+        self._hold_graph_sync()
+        self.graph.edges.remove(wire)
+        return {"kind": "disconnect", "wire": wire}
+
+    def _draw_param(self, ev: GraphEvent):
+        widget = self._widgets[ev.uid]
+        if getattr(widget, ev.name) != ev.new:
+            setattr(widget, ev.name, copy.deepcopy(ev.new))
+        return {"kind": "param", "card": widget, "name": ev.name, "old": ev.old, "new": ev.new}
+
+    def _draw_move(self, ev: GraphEvent):
+        self._widgets[ev.uid].position = self.graph_model.cards[ev.uid].position
+        return None
+
+    def _widget_changed(self, change):
+        """A card trait edited (in a cell, or synced from the canvas): put it into the graph."""
+        if self._projecting:
+            return
+        card, name, new = change["owner"], change["name"], change["new"]
+        if self._widgets.get(card.uid) is not card:
+            return
+        if name == "position":
+            with self._edit(f"Move '{card.name}'"):
+                self.graph_model.move(card.uid, new)
+            return
+        if name == "name":
+            label = f"Rename '{change['old']}' to '{new}'"
+        else:
+            label = f"Set {card.spec.input(name).label} of '{card.name}' to {new!r}"
+        with self._edit(label):
+            self.graph_model.set_param(card.uid, name, copy.deepcopy(new))
+
+    # -- syncing the node and edge lists with the view -------------------------------------
     def _hold_graph_sync(self):
         """Coalesce the sync of ``graph.nodes`` / ``graph.edges``.
 
@@ -225,93 +456,6 @@ class NetworkEditor(ipycytoscape.CytoscapeWidget):
         stack, self._graph_sync = self._graph_sync, None
         if stack is not None:
             stack.close()
-
-    def _card_edited(self, change):
-        card = change["owner"]
-        if change["name"] == "name":
-            self._topology.cards[card.uid].name = change["new"]
-        self._changed(kind="param", card=card, name=change["name"], old=change["old"],
-                      new=change["new"])
-
-    def _port_of(self, ref):
-        if isinstance(ref, PortRef):
-            return self.card(ref.card), ref.key
-        return self.card(ref), None
-
-    def connect(self, source, target) -> Wire:
-        """Wire ``source`` (a card or ``card["Output label"]``) into ``target``.
-
-        Without port names: the first Tensor output into the first free input of that type.
-        Raises ConnectionRefused (naming both cards and ports) for a wire the rules forbid.
-        """
-        src, src_port = self._port_of(source)
-        dst, dst_port = self._port_of(target)
-        for c in (src, dst):
-            if self._cards.get(c.uid) is not c:
-                raise ConnectionRefused(f"Card '{c.name}' is not in this editor")
-        if src_port is None or dst_port is None:
-            d_src, d_dst = default_ports(self._topology, src.uid, dst.uid) if (
-                src_port is None and dst_port is None) else (None, None)
-            if src_port is None:
-                src_port = d_src or next((o.name for o in src.spec.outputs
-                                          if o.type == "NeuralNetworkTensor"),
-                                         src.spec.outputs[0].name if src.spec.outputs else "")
-            if dst_port is None:
-                dst_port = d_dst or self._first_free_input(src, src_port, dst)
-        out, inp = check_wire(self._topology, src.uid, src_port, dst.uid, dst_port)
-        wire = Wire(src, out.name, dst, inp.name, out.type)
-        self._add_wire(wire)
-        return wire
-
-    def _first_free_input(self, src: Card, src_port: str, dst: Card) -> str:
-        try:
-            out_type = src.spec.output(src_port).type
-        except KeyError as exc:
-            raise ConnectionRefused(str(exc)) from None
-        taken = {w.target_port for w in self._topology.wires_into(dst.uid)}
-        for inp in dst.spec.ports:
-            if inp.type == out_type and inp.name not in taken:
-                return inp.name
-        matching = [inp.name for inp in dst.spec.ports if inp.type == out_type]
-        return matching[0] if matching else (dst.spec.ports[0].name if dst.spec.ports else "")
-
-    def _add_wire(self, wire: Wire):
-        self._wires[wire.id] = wire
-        self._topology.wires.append(wire.to_data())
-        self._hold_graph_sync()
-        self.graph.edges.append(wire)
-        self._changed(kind="connect", wire=wire)
-
-    def disconnect(self, wire) -> None:
-        """Remove a wire (a Wire or its id)."""
-        wire = self._wires.get(wire.id if isinstance(wire, Wire) else wire)
-        if wire is None:
-            raise KeyError("No such wire in this editor")
-        del self._wires[wire.id]
-        self._topology.wires = [w for w in self._topology.wires if w.id != wire.id]
-        self._hold_graph_sync()
-        self.graph.edges.remove(wire)
-        self._changed(kind="disconnect", wire=wire)
-
-    def remove(self, item) -> None:
-        """Remove a card (and its wires) or a wire."""
-        if isinstance(item, Wire) or (isinstance(item, str) and item in self._wires):
-            return self.disconnect(item)
-        card = self.card(item)
-        for w in [w for w in self._wires.values() if card.uid in (w.data["source"], w.data["target"])]:
-            self.disconnect(w)
-        card.unobserve(self._card_edited, names=_observed(card))
-        card.unobserve(self._card_moved, names=["position"])
-        del self._cards[card.uid]
-        del self._boxes[card.uid]
-        del self._topology.cards[card.uid]
-        self._hold_graph_sync()
-        self.graph.nodes.remove(card)
-        self._changed(kind="remove", card=card)
-
-    def clear(self) -> None:
-        for card in self.cards:
-            self.remove(card)
 
     # -- building ----------------------------------------------------------------------------
     def build(self):
@@ -348,108 +492,146 @@ class NetworkEditor(ipycytoscape.CytoscapeWidget):
     # -- saving and loading ----------------------------------------------------------------
     def to_json(self, indent=1) -> str:
         """The whole graph (cards, parameters, positions, wires, names) as JSON text."""
-        return serialization.dumps(self.snapshot(), indent=indent)
+        return serialization.dumps(self.graph_model, indent=indent)
 
     @classmethod
     def from_json(cls, text, **kwargs) -> "NetworkEditor":
-        """A new editor holding the graph saved by ``to_json``."""
+        """A new editor holding the graph saved by ``to_json`` (with an empty undo history)."""
         graph = serialization.loads(text)  # checked fully before any widget is made
         editor = cls(**kwargs)
-        editor._load_graph(graph)
+        editor._load_graph(graph, "Load graph")
+        editor._history.clear()
         return editor
 
     def load_json(self, text) -> None:
-        """Replace this editor's graph by a saved one; on error the editor is left untouched."""
+        """Replace this editor's graph by a saved one (one undoable step); on error the editor
+        is left untouched."""
         graph = serialization.loads(text)
-        self.clear()
-        self._load_graph(graph)
+        with self._edit("Load graph"):
+            self.clear()
+            self._load_graph(graph, None)
 
-    def _load_graph(self, graph: GraphData):
-        for c in graph.cards.values():
-            self.add(c.card_id, name=c.name, uid=c.uid, position=c.position or None,
-                     **{k: v for k, v in c.params.items() if k != "name"})
-        for w in graph.wires:
-            self._add_wire(Wire(self._cards[w.source], w.source_port, self._cards[w.target],
-                                w.target_port, self._cards[w.source].spec.output(w.source_port).type,
-                                wid=w.id))
+    def _load_graph(self, graph: Graph, label: str | None):
+        """Add checked cards and wires (their uids and ids kept) as one step."""
+        with self._edit(label):
+            for c in graph.cards.values():
+                params = {k: v for k, v in c.params.items() if k != "name"}
+                widget = card_class(c.card_id)(name=c.name, uid=c.uid,
+                                               position=c.position or None, **params)
+                self._add_widget(widget, None)
+            for w in graph.wires.values():
+                self.graph_model.add_wire(w.copy())
 
     # -- requests from the view --------------------------------------------------------------
     def _handle_view_request(self, _widget, content, _buffers):
+        """Answer one request of the view (docs/protocol.md): checked against the protocol,
+        applied as one undoable step, refused (changing nothing) with a message on error."""
         if not isinstance(content, dict) or "request_id" not in content:
             return
-        kind = content.get("type")
-        handler = getattr(self, f"_request_{kind}", None)
         reply = {"type": "reply", "request_id": content["request_id"], "ok": True, "error": "",
                  "result": {}}
-        if handler is None:
-            reply.update(ok=False, error=f"Unknown request {kind!r}")
-        else:
-            try:
-                reply["result"] = handler(content) or {}
-            except (NNCardsError, TraitError, KeyError, TypeError, ValueError) as exc:
-                reply.update(ok=False, error=str(exc).strip("'\""))
+        try:
+            kind, fields = protocol.check_request(content)
+            handler = getattr(self, f"_request_{kind}")
+            if kind in ("undo", "redo"):  # not an edit of their own
+                reply["result"] = handler(**fields)
+            else:
+                with self._edit(None):
+                    reply["result"] = handler(**fields) or {}
+        except (NNCardsError, TraitError, KeyError, TypeError, ValueError) as exc:
+            reply.update(ok=False, error=str(exc).strip("'\""))
         self._release_graph_sync()  # the view sees the new nodes/edges before the reply
         self.send(reply)
         return reply
 
-    def _request_add(self, msg):
-        card = self.add(msg["card_id"], position=msg.get("position"), **msg.get("params", {}))
+    def _request_add(self, card_id, position=None, params=None):
+        card = self.add(card_id, position=position, **(params or {}))
         return {"uid": card.uid}
 
-    def _request_remove(self, msg):
+    def _request_remove(self, cards=(), wires=()):
+        g = self.graph_model
+        uids = list(dict.fromkeys(self.card(uid).uid for uid in cards))  # all known, first
+        for wid in wires:
+            if wid not in g.wires:
+                raise KeyError(f"No wire {wid!r} in this editor")
         removed_wires = {}
-        cards = [self.card(uid) for uid in msg.get("cards", [])]
-        for uid in msg.get("wires", []):
-            if uid in self._wires:
-                removed_wires[uid] = serialization.wire_to_dict(self._wires[uid].to_data())
-        for card in cards:
-            for w in self._wires.values():
-                if card.uid in (w.data["source"], w.data["target"]):
-                    removed_wires[w.id] = serialization.wire_to_dict(w.to_data())
-        removed_cards = [serialization.card_to_dict(c.to_data()) for c in cards]
-        for wid in removed_wires:
-            if wid in self._wires:
-                self.disconnect(wid)
-        for card in cards:
-            self.remove(card)
-        return {"removed": {"cards": removed_cards, "wires": list(removed_wires.values())}}
+        for wid in wires:
+            removed_wires[wid] = g.wires[wid]
+        for uid in uids:
+            for w in g.wires_into(uid) + g.wires_from(uid):
+                removed_wires[w.id] = w
+        explicit = [w for w in dict.fromkeys(wires)
+                    if g.wires[w].source not in uids and g.wires[w].target not in uids]
+        result = {"removed": {"cards": [serialization.card_to_dict(g.cards[u]) for u in uids],
+                              "wires": [serialization.wire_to_dict(w)
+                                        for w in removed_wires.values()]}}
+        if len(uids) == 1 and not explicit:
+            label = f"Delete {g.cards[uids[0]].spec.title} '{g.cards[uids[0]].name}'"
+        elif uids and explicit:
+            label = f"Delete {_count(len(uids), 'card')} and {_count(len(explicit), 'wire')}"
+        elif uids:
+            label = f"Delete {_count(len(uids), 'card')}"
+        elif len(explicit) == 1:
+            label = f"Disconnect {self._wire_text(g.wires[explicit[0]])}"
+        else:
+            label = f"Delete {_count(len(explicit), 'wire')}"
+        with self._edit(label):
+            for wid in removed_wires:
+                if wid in g.wires:
+                    g.remove_wire(wid)
+            for uid in uids:
+                g.remove_card(uid)
+        return result
 
-    def _request_connect(self, msg):
-        wire = self.connect(self.card(msg["source"])[msg["source_port"]],
-                            self.card(msg["target"])[msg["target_port"]])
-        return {"wire": serialization.wire_to_dict(wire.to_data())}
+    def _request_connect(self, source, target, source_port=None, target_port=None):
+        wire = self._connect(self.card(source).uid, source_port, self.card(target).uid,
+                             target_port)
+        return {"wire": serialization.wire_to_dict(self.graph_model.wires[wire.id])}
 
-    def _request_disconnect(self, msg):
-        wire = self._wires[msg["wire"]]
-        data = serialization.wire_to_dict(wire.to_data())
+    def _request_disconnect(self, wire):
+        w = self.graph_model.wires.get(wire)
+        if w is None:
+            raise KeyError(f"No wire {wire!r} in this editor")
+        data = serialization.wire_to_dict(w)
         self.disconnect(wire)
         return {"wire": data}
 
-    def _request_set_param(self, msg):
-        card = self.card(msg["uid"])
-        name = msg["name"]
+    def _request_set_param(self, uid, name, value):
+        card = self.card(uid)
         if name not in card.param_names() and name != "name":
             raise KeyError(f"Card '{card.name}' ({card.spec.title}) has no parameter {name!r}")
         old = getattr(card, name)
-        setattr(card, name, msg.get("value"))
+        setattr(card, name, value)
         return {"old": old}
 
-    def _request_move(self, msg):
-        old = {}
-        for uid, pos in msg.get("positions", {}).items():
-            card = self.card(uid)
-            old[uid] = dict(card.position)
-            card.position = {"x": float(pos["x"]), "y": float(pos["y"])}
+    def _request_move(self, positions):
+        cards = [self.card(uid) for uid in positions]  # every uid known before anything moves
+        old = {c.uid: dict(self.graph_model.cards[c.uid].position or {}) for c in cards}
+        label = f"Move '{cards[0].name}'" if len(cards) == 1 else f"Move {_count(len(cards), 'card')}"
+        with self._edit(label):
+            for card, pos in zip(cards, positions.values()):
+                card.position = {"x": float(pos["x"]), "y": float(pos["y"])}
         return {"old": old}
 
-    def _request_restore(self, msg):
-        graph = GraphData(cards=dict(self._topology.cards), wires=list(self._topology.wires))
-        new_cards = [serialization.card_from_dict(e) for e in msg.get("cards", [])]
+    def _request_restore(self, cards=(), wires=()):
+        trial = self.graph_model.copy()
+        new_cards = [serialization.card_from_dict(e) for e in cards]
         for c in new_cards:
-            if c.uid in self._cards:
+            if c.uid in trial.cards:
                 raise GraphFileError(f"Cannot restore card '{c.name}': uid {c.uid!r} is in use")
-            graph.cards[c.uid] = c
-        wires = [serialization.wire_from_dict(e) for e in msg.get("wires", [])]
-        serialization.add_wires_checked(graph, wires)  # all checked before anything changes
-        self._load_graph(GraphData(cards={c.uid: c for c in new_cards}, wires=wires))
+            trial.add_card(c.copy())
+        new_wires = [serialization.wire_from_dict(e) for e in wires]
+        serialization.add_wires_checked(trial, new_wires)  # all checked before anything changes
+        n = len(new_cards) or len(new_wires)
+        what = "card" if new_cards else "wire"
+        self._load_graph(Graph(cards=new_cards), f"Restore {_count(n, what)}")
+        with self._edit(None):
+            for w in new_wires:
+                self.graph_model.add_wire(w.copy())
         return {}
+
+    def _request_undo(self):
+        return {"label": self.undo()}
+
+    def _request_redo(self):
+        return {"label": self.redo()}

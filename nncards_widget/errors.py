@@ -29,3 +29,11 @@ class GraphFileError(NNCardsError, ValueError):
 
 class DanglingCardWarning(UserWarning):
     """A card that takes no part in the model being built."""
+
+
+class HistoryError(NNCardsError, ValueError):
+    """Undo or redo with nothing to undo or redo."""
+
+
+class RequestError(NNCardsError, ValueError):
+    """A view request that does not match the protocol (names the request and the field)."""
