@@ -378,11 +378,18 @@ class ModelBuilder:
     def _make_object(self, card: CardData):
         kwargs = self.keras_kwargs(card)
         cls = self._keras_class(card)
+        # Every layer has a settable ``trainable``, though a few constructors do not take it.
+        later = {}
+        if "trainable" in kwargs and not _accepts(cls, "trainable"):
+            later["trainable"] = kwargs.pop("trainable")
         try:
-            return cls(**kwargs)
+            obj = cls(**kwargs)
         except Exception as exc:  # Keras refused the arguments
             raise BuildError(f"The {_label(card)} could not be created with "
                              f"{_kwargs_text(kwargs)}: {_first_line(exc)}", card=card.name) from exc
+        for name, value in later.items():
+            setattr(obj, name, value)
+        return obj
 
     # -- the model ------------------------------------------------------------------------------
     def build(self, cache: BuildCache | None = None):
@@ -466,6 +473,13 @@ def _first_call_parameter(layer_class) -> str | None:
 @functools.lru_cache(maxsize=None)
 def _parameters(function) -> frozenset:
     return frozenset(inspect.signature(function).parameters)
+
+
+@functools.lru_cache(maxsize=None)
+def _accepts(cls, argument: str) -> bool:
+    """Whether ``cls(...)`` takes ``argument`` (by name or through ``**kwargs``)."""
+    params = inspect.signature(cls).parameters.values()
+    return any(p.name == argument or p.kind is inspect.Parameter.VAR_KEYWORD for p in params)
 
 
 def _pack(layout, params, used):

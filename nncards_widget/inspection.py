@@ -216,19 +216,17 @@ class Inspector:
         #: the message of the last failed automatic (live) refresh, "" when it worked
         self.last_error = ""
         self._fresh: set = set()  # uids whose preview is up to date
+        self._shown: set = set()  # uids showing a preview (fresh or stale)
         self._capture = (None, None, None)  # (model, capture model, [(uid, card name)])
         self._after_cell = AfterCell(self._live_refresh, "live inspection")
-        editor.on_change(self._on_change)
+        editor.graph_model.on_change(self._on_change)
 
     # -- staleness / live -------------------------------------------------------------------------
     def _on_change(self, event):
-        if event.get("kind") not in ("add", "remove", "connect", "disconnect", "param"):
+        if event.kind == "move":
             return
-        cards = self.editor._cards
         for uid in self._fresh:
-            card = cards.get(uid)
-            if card is not None:
-                card.stale = True
+            self.editor.publish(uid, stale=True)
         self._fresh.clear()
         if self.live:
             self._schedule_live()
@@ -349,22 +347,15 @@ class Inspector:
             arrays = [arrays]
         outputs = {}
         fresh = set()
-        by_uid = self.editor._cards
+        present = self.editor.graph_model.cards
         for (uid, name), arr in zip(cards, arrays, strict=True):
             arr = np.asarray(arr)
             outputs[name] = arr
-            card = by_uid.get(uid)
-            if card is None:
-                continue
-            with card.hold_sync():
-                card.preview = preview(arr)
-                card.stale = False
-            fresh.add(uid)
-        for uid, card in by_uid.items():  # cards not in the model have nothing to show
-            if uid not in fresh and (card.preview or card.stale):
-                with card.hold_sync():
-                    card.preview = {}
-                    card.stale = False
-        self._fresh = fresh
+            if uid in present:
+                self.editor.publish(uid, preview=preview(arr), stale=False)
+                fresh.add(uid)
+        for uid in self._shown - fresh:  # cards no longer in the model have nothing to show
+            self.editor.publish(uid, preview={}, stale=False)
+        self._fresh, self._shown = fresh, set(fresh)
         self.outputs = Outputs(outputs)
         return self.outputs

@@ -99,7 +99,7 @@ class LiveShapes:
     def __init__(self, editor, mode: str = "auto"):
         self.editor = editor
         self.mode = mode
-        self.graph: Graph = _graph_of(editor)
+        self.graph: Graph = editor.graph_model
         self._entries: dict = {}  # uid -> _Entry
         self._dirty: set = set()
         self._touched: list = []  # uids stored since the last publish
@@ -213,22 +213,17 @@ class LiveShapes:
         graph = self.graph
         for uid in touched:
             entry = self._entries.get(uid)
-            card = _card_widget(self.editor, uid)
-            if entry is None or card is None:
+            if entry is None or uid not in graph.cards:
                 continue
             err = entry.result.error
-            with card.hold_sync():
-                card.error = str(err) if err is not None else ""
-                card.output_shape = entry.shape
-                card.param_count = entry.param_count
+            self.editor.publish(uid, error=str(err) if err is not None else "",
+                                output_shape=entry.shape, param_count=entry.param_count)
             for w in graph.wires_from(uid) + graph.wires_into(uid):
-                src = self._entries.get(w.source)
                 if not _carries_tensor(graph, w):
                     continue
+                src = self._entries.get(w.source)
                 shape = src.shapes.get(w.source_port) if src and src.result.error is None else None
-                widget = _wire_widget(self.editor, w.id)
-                if widget is not None:
-                    widget.shape = shape or ""
+                self.editor.publish_wire(w.id, shape=shape or "")
         self._publish_total()
 
     def _publish_total(self):
@@ -269,37 +264,3 @@ def _measure(result: CardResult):
 def _carries_tensor(graph: Graph, wire) -> bool:
     return graph.cards[wire.source].spec.output(wire.source_port).type == TENSOR
 
-
-# -- the editor's graph and widgets -------------------------------------------------------------
-# TODO(graph-model): read the editor's Graph and its public widget lookup once they land.
-
-def _graph_of(editor) -> Graph:
-    graph = Graph()
-
-    def mirror(event: dict):
-        kind = event.get("kind")
-        if kind == "add":
-            graph.add_card(event["card"].to_data())
-        elif kind == "remove":
-            graph.remove_card(event["card"].uid)
-        elif kind == "connect":
-            graph.add_wire(event["wire"].to_data())
-        elif kind == "disconnect":
-            graph.remove_wire(event["wire"].id)
-        elif kind == "param":
-            card = event["card"]
-            data = graph.cards[card.uid]
-            if event["name"] == "name" and "name" in data.params:
-                data.params["name"] = event["new"]
-            graph.set_param(card.uid, event["name"], event["new"])
-
-    editor.on_change(mirror)
-    return graph
-
-
-def _card_widget(editor, uid):
-    return editor._cards.get(uid)
-
-
-def _wire_widget(editor, wid):
-    return editor._wires.get(wid)

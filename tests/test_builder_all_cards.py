@@ -169,7 +169,8 @@ NETWORK = {"input", "output"}
 
 def test_the_table_covers_every_card():
     covered = set(LAYERS) | set(MERGES) | set(PORT_CARDS) | set(WRAPPERS) | NETWORK
-    assert covered == set(catalog.ids())
+    # the curated cards; the ones generated from Keras have their own table-driven test
+    assert covered == {s.id for s in catalog.cards() if not getattr(s, "generated", False)}
 
 
 def keras_kwargs(card_id, r):
@@ -193,6 +194,10 @@ def _build(ed):
 def _same_config(built, direct, what):
     a, b = built.get_config(), direct.get_config()
     assert a == b, f"{what}: config from the card differs from Keras:\n card:  {a}\n keras: {b}"
+
+
+#: Parameters every layer card has; a row need not set them.
+EVERY_LAYER = ("name", "trainable", "dtype")
 
 
 def _not_all_defaults(cls, direct, required, what):
@@ -228,7 +233,7 @@ def test_layer_card_builds_with_its_parameters(card_id):
     inp = keras.Input(r["shape"], dtype="int32" if card_id == "layer_Embedding" else "float32")
     out = direct([inp, inp] if r["pair"] else inp, **r["call"])
     _same_config(layer, direct, card_id)
-    if any(not p.required for p in spec.params):
+    if any(not p.required and p.name not in EVERY_LAYER for p in spec.params):
         _not_all_defaults(cls, direct, _required(card_id, kwargs), card_id)
     assert tuple(model.outputs[0].shape) == tuple(out.shape)
 
