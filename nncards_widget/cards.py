@@ -87,6 +87,7 @@ class Card(_ShownAsText, ipycytoscape.Node):
         self.name = name or self.spec.default_name
         if position:
             self.position = {"x": float(position["x"]), "y": float(position["y"])}
+        params = {_param_name(self.spec, k): v for k, v in params.items()}  # old Keras names
         unknown = [k for k in params if k not in self.param_names()]
         if unknown:
             raise TypeError(f"Card '{self.name}' ({self.spec.title}) has no parameter "
@@ -193,3 +194,12 @@ def card_class(card) -> type:
         cls = type(cls_name, (Card,), {"spec": spec, "__doc__": f"{spec.title} card.", **traits})
         _classes[spec.id] = cls
     return cls
+
+
+def _param_name(spec: catalog.CardSpec, key: str) -> str:
+    """The parameter's Python name for ``key``, which may be an old Keras name (``alpha``)."""
+    try:
+        inp = spec.input(key)
+    except KeyError:
+        return key
+    return inp.name if inp.is_param and key in inp.aliases else key

@@ -1,9 +1,10 @@
 """The card catalogue: pure data describing every card, read by everything else.
 
-The catalogue lives in ``cards.json`` beside this module. Card classes, the builder's mapping,
-serialization and the front-end palette are all derived from it, so adding a card means adding
-one entry there. Nothing here imports Keras or ipywidgets (help text is read from the installed
-Keras docstrings only when asked for).
+The curated cards live in ``cards.json`` beside this module; every other public class of
+``keras.layers`` becomes a card generated from Keras itself (``keras_catalog``), when the
+catalogue is first read. Card classes, the builder's mapping, serialization and the front-end
+palette are all derived from it. Nothing here imports ipywidgets; Keras is imported once, to
+generate the cards (help text is read from the installed Keras docstrings when asked for).
 
 >>> from nncards_widget import catalog
 >>> catalog.get("Embedding").id
@@ -80,6 +81,13 @@ class InputSpec:
     keras_class_if_set: str | None = None
     own_help: str | None = None
     card_id: str = ""
+    #: For a Tensor port: the name of the Keras ``call()`` argument it feeds ("query", ...).
+    call_name: str | None = None
+    #: Other names accepted for this input (deprecated Keras argument names, e.g. LeakyReLU's
+    #: ``alpha`` for ``negative_slope``).
+    aliases: tuple = ()
+    #: Derived from the installed Keras (a generated card, or a row added to a curated one).
+    from_keras: bool = False
 
     @property
     def is_param(self) -> bool:
@@ -175,6 +183,8 @@ class InputSpec:
             d.update(default=self.default, optional=self.optional, required=self.required,
                      choices=list(self.choices) if self.choices else None,
                      minimum=self.minimum, maximum=self.maximum, length=self.length)
+        else:
+            d.update(optional=self.optional, required=self.required, call_name=self.call_name)
         d["help"] = self.help
         return d
 
@@ -188,6 +198,14 @@ class OutputSpec:
     type: str
     multiplicity: str = "1"
     own_help: str | None = None
+    #: Which element of the list the layer call returns this port is; None: the whole return
+    #: value. A call that returns a single tensor (no ``when`` output active) gives it to the
+    #: port with index 0 or None.
+    index: int | None = None
+    #: Name of the Boolean parameter this port exists for (the port is there while it is True),
+    #: e.g. ``"return_state"``.
+    when: str | None = None
+    from_keras: bool = False
 
     @property
     def help(self) -> str:
@@ -195,7 +213,8 @@ class OutputSpec:
 
     def to_dict(self) -> dict:
         return {"label": self.label, "name": self.name, "type": self.type,
-                "multiplicity": self.multiplicity, "help": self.help}
+                "multiplicity": self.multiplicity, "index": self.index, "when": self.when,
+                "help": self.help}
 
 
 @dataclass(frozen=True)
@@ -216,6 +235,12 @@ class CardSpec:
     #: ``["input", "input"]``, query = value). None: a single tensor port is passed as is,
     #: several (merge cards) as a list in port order.
     call_inputs: tuple | None = None
+    #: What the card is, in a sentence or two (generated cards: from the Keras docstring).
+    help: str = ""
+    #: Keras constructor arguments that the card does not show (Keras's default is used).
+    left_out: tuple = ()
+    #: Generated from the installed Keras rather than written in ``cards.json``.
+    generated: bool = False
 
     @property
     def params(self) -> tuple:
@@ -237,9 +262,12 @@ class CardSpec:
         return self.id
 
     def input(self, key: str) -> InputSpec:
-        """An input by Python name or label."""
+        """An input by Python name, label or accepted old Keras name (``alpha``)."""
         for i in self.inputs:
             if key in (i.name, i.label):
+                return i
+        for i in self.inputs:
+            if key in i.aliases:
                 return i
         raise KeyError(f"Card {self.id!r} has no input {key!r}; its inputs are: "
                        + ", ".join(repr(i.label) for i in self.inputs))
@@ -263,6 +291,7 @@ class CardSpec:
         """JSON-ready description, as the front end's palette and inspector read it."""
         return {"id": self.id, "title": self.title, "category": list(self.category),
                 "role": self.role, "keras_class": self.keras_class, "keras_doc": self.keras_doc,
+                "help": self.help,
                 "inputs": [i.to_dict() for i in self.inputs],
                 "outputs": [o.to_dict() for o in self.outputs]}
 
@@ -281,34 +310,56 @@ def _input_from_json(card_id: str, d: dict) -> InputSpec:
         choices=tuple(d["choices"]) if d.get("choices") else None,
         minimum=d.get("minimum"), maximum=d.get("maximum"), length=d.get("length"),
         keras_arg=d.get("keras_arg", d["name"]), call_arg=d.get("call_arg", False),
-        keras_class_if_set=d.get("keras_class_if_set"), own_help=d.get("help"), card_id=card_id)
+        keras_class_if_set=d.get("keras_class_if_set"), own_help=d.get("help"), card_id=card_id,
+        call_name=d.get("call_name"), aliases=tuple(d.get("aliases", ())),
+        from_keras=d.get("from_keras", False))
+
+
+def _spec_from_json(c: dict) -> CardSpec:
+    return CardSpec(
+        id=c["id"], title=c["title"], category=tuple(c["category"]), role=c["role"],
+        keras_class=c.get("keras_class"), keras_module=c.get("keras_module"),
+        keras_doc=c.get("keras_doc"),
+        inputs=tuple(_input_from_json(c["id"], i) for i in c["inputs"]),
+        outputs=tuple(OutputSpec(label=o["label"], name=o["name"], type=o["type"],
+                                 multiplicity=o.get("multiplicity", "1"), own_help=o.get("help"),
+                                 index=o.get("index"), when=o.get("when"),
+                                 from_keras=o.get("from_keras", False))
+                      for o in c["outputs"]),
+        pack=c.get("pack"),
+        call_inputs=tuple(c["call_inputs"]) if c.get("call_inputs") else None,
+        help=c.get("help", ""), left_out=tuple(c.get("left_out", ())),
+        generated=c.get("generated", False))
+
+
+def curated_entries() -> list:
+    """The hand-written card entries of ``cards.json``, as stored."""
+    return json.loads(_CATALOG_FILE.read_text())["cards"]
 
 
 @functools.lru_cache(maxsize=None)
 def _load() -> dict:
-    raw = json.loads(_CATALOG_FILE.read_text())
-    specs = {}
-    for c in raw["cards"]:
-        specs[c["id"]] = CardSpec(
-            id=c["id"], title=c["title"], category=tuple(c["category"]), role=c["role"],
-            keras_class=c.get("keras_class"), keras_module=c.get("keras_module"),
-            keras_doc=c.get("keras_doc"),
-            inputs=tuple(_input_from_json(c["id"], i) for i in c["inputs"]),
-            outputs=tuple(OutputSpec(label=o["label"], name=o["name"], type=o["type"],
-                                     multiplicity=o.get("multiplicity", "1"),
-                                     own_help=o.get("help")) for o in c["outputs"]),
-            pack=c.get("pack"),
-            call_inputs=tuple(c["call_inputs"]) if c.get("call_inputs") else None)
-    return specs
+    """Every card: the curated ones, completed with what every card has, then one generated
+    card per other public ``keras.layers`` class (this imports Keras, once)."""
+    from . import keras_catalog
+
+    entries = keras_catalog.catalogue_entries(curated_entries())
+    return {c["id"]: _spec_from_json(c) for c in entries}
 
 
 @functools.lru_cache(maxsize=None)
 def _aliases() -> dict:
+    """Lower-case id, Keras class name or Keras alias -> card id (curated cards first)."""
+    from . import keras_catalog
+
     table = {}
     for spec in _load().values():
         table[spec.id.lower()] = spec.id
         if spec.keras_class:
             table.setdefault(spec.keras_class.lower(), spec.id)
+    for alias, class_name in keras_catalog.aliases().items():
+        if class_name.lower() in table:
+            table.setdefault(alias.lower(), table[class_name.lower()])
     return table
 
 
