@@ -28,7 +28,8 @@ class ParamTrait(TraitType):
     def __init__(self, spec: catalog.InputSpec, **kwargs):
         self.spec = spec
         default = copy.deepcopy(spec.default)
-        super().__init__(default_value=default, allow_none=True, **kwargs)
+        # allow_none=False: None goes through validate too, where the spec says if it may be None.
+        super().__init__(default_value=default, allow_none=False, **kwargs)
 
     def validate(self, obj, value):
         try:

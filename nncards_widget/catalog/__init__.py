@@ -17,14 +17,17 @@ import functools
 import importlib
 import inspect
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ._shown import short_repr
+
 __all__ = ["CardSpec", "InputSpec", "OutputSpec", "get", "cards", "ids", "categories",
            "PORT_TYPES", "PARAM_TYPES", "UnknownCardError", "TENSOR", "LAYER", "INITIALIZER",
-           "REGULARIZER", "CONSTRAINT", "port_short", "geometry"]
+           "REGULARIZER", "CONSTRAINT", "port_short", "geometry", "short_repr"]
 
 #: Types of connectable ports, as the seed reference names them.
 TENSOR = "NeuralNetworkTensor"
@@ -74,6 +77,8 @@ class InputSpec:
     minimum: float | None = None
     maximum: float | None = None
     length: int | None = None
+    #: A Float parameter that takes NaN and +/-infinity (none does today; refused otherwise).
+    allow_nonfinite: bool = False
     keras_arg: str | None = None
     call_arg: bool = False
     #: "module.Class" built instead of the card's class when this (optional) value is set, e.g.
@@ -129,29 +134,41 @@ class InputSpec:
             kind += ", or None"
         return kind
 
+    @property
+    def accepts_none(self) -> bool:
+        """None is a value of an optional parameter (Keras's own default), and the "needs a
+        value" state of a required one whose catalogue default is None (a new card)."""
+        return self.optional or (self.required and self.default is None)
+
     def coerce(self, value):
         """Check a parameter value and return it in canonical form; ValueError says why not.
 
         Integers pass for Floats; an integer passes for a list of known length (it is repeated,
-        as Keras does for ``kernel_size=3``); a tuple passes for a list.
+        as Keras does for ``kernel_size=3``); a tuple passes for a list. NaN and infinities are
+        refused unless the spec allows them. Messages show long values shortened.
         """
         if value is None:
-            if self.optional or self.required:
+            if self.accepts_none:
                 return None
             raise ValueError(f"expected {self.describe_allowed()}; received None")
         if self.is_list:
             if isinstance(value, int) and not isinstance(value, bool) and self.length:
                 value = [value] * self.length
             if not isinstance(value, (list, tuple)):
-                raise ValueError(f"expected {self.describe_allowed()}; received {value!r}")
+                raise self._refusal(value)
+            if self.length and len(value) != self.length:
+                raise ValueError(f"expected {self.describe_allowed()}; received {len(value)} "
+                                 f"value(s) {short_repr(list(value))}")
             items = [self._coerce_scalar(v, "Integer") for v in value]
-            if self.length and len(items) != self.length:
-                raise ValueError(f"expected {self.describe_allowed()}; received {len(items)} "
-                                 f"value(s) {list(value)!r}")
             if not items and self.required:
                 raise ValueError(f"expected {self.describe_allowed()}; received an empty list")
             return items
         return self._coerce_scalar(value, self.type)
+
+    def _refusal(self, value, with_type=False) -> ValueError:
+        kind = f" ({type(value).__name__})" if with_type else ""
+        return ValueError(f"expected {self.describe_allowed()}; received "
+                          f"{short_repr(value)}{kind}")
 
     def _coerce_scalar(self, value, type_):
         ok = {
@@ -163,17 +180,23 @@ class InputSpec:
         if not ok and type_ == "Integer" and isinstance(value, float) and value.is_integer():
             value, ok = int(value), True  # JSON from the browser may send 3.0 for 3
         if not ok:
-            raise ValueError(f"expected {self.describe_allowed()}; received {value!r} "
-                             f"({type(value).__name__})")
+            raise self._refusal(value, with_type=True)
         if type_ == "Float":
-            value = float(value)
+            try:
+                value = float(value)
+            except OverflowError:
+                raise ValueError(f"expected {self.describe_allowed()}; received "
+                                 f"{short_repr(value)} (too large for a number)") from None
+            if not (math.isfinite(value) or self.allow_nonfinite):
+                raise ValueError(f"expected {self.describe_allowed()}; received {value!r} "
+                                 f"(a finite number is needed)")
         if self.choices and value not in self.choices:
-            raise ValueError(f"expected {self.describe_allowed()}; received {value!r}")
+            raise self._refusal(value)
         if type_ in ("Integer", "Float"):
             if self.minimum is not None and value < self.minimum:
-                raise ValueError(f"expected {self.describe_allowed()}; received {value!r}")
+                raise self._refusal(value)
             if self.maximum is not None and value > self.maximum:
-                raise ValueError(f"expected {self.describe_allowed()}; received {value!r}")
+                raise self._refusal(value)
         return value
 
     def to_dict(self) -> dict:
@@ -309,6 +332,7 @@ def _input_from_json(card_id: str, d: dict) -> InputSpec:
         required=d.get("required", False),
         choices=tuple(d["choices"]) if d.get("choices") else None,
         minimum=d.get("minimum"), maximum=d.get("maximum"), length=d.get("length"),
+        allow_nonfinite=d.get("allow_nonfinite", False),
         keras_arg=d.get("keras_arg", d["name"]), call_arg=d.get("call_arg", False),
         keras_class_if_set=d.get("keras_class_if_set"), own_help=d.get("help"), card_id=card_id,
         call_name=d.get("call_name"), aliases=tuple(d.get("aliases", ())),
