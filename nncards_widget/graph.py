@@ -65,6 +65,8 @@ class GraphEvent:
     ``add`` / ``remove``: ``uid`` and ``new`` / ``old`` = a copy of the card's ``CardData``;
     ``connect`` / ``disconnect``: ``wire``; ``param``: ``uid``, ``name`` (a parameter or
     ``"name"``), ``old``, ``new``; ``move``: ``uid``, ``old`` / ``new`` positions.
+    ``index``: for add / remove / connect / disconnect, the place of the card (wire) in the
+    graph's order, so that undo puts it back where it was.
     """
 
     kind: str
@@ -73,6 +75,7 @@ class GraphEvent:
     name: str | None = None
     old: Any = None
     new: Any = None
+    index: int | None = None
 
 
 def _a(noun: str) -> str:
@@ -190,13 +193,15 @@ class Graph:
             cb(event)
 
     # -- changing ----------------------------------------------------------------------------
-    def add_card(self, card: CardData) -> None:
+    def add_card(self, card: CardData, index: int | None = None) -> None:
+        """Add a card (at the end of the order, or at ``index``)."""
         if card.uid in self.cards:
             raise ValueError(f"A card with uid {card.uid!r} is already in the graph")
-        self.cards[card.uid] = card
+        self.cards = _put(self.cards, card.uid, card, index)
         self._into.setdefault(card.uid, {})
         self._from.setdefault(card.uid, {})
-        self._emit(GraphEvent("add", uid=card.uid, new=card.copy()))
+        where = len(self.cards) - 1 if index is None else min(index, len(self.cards) - 1)
+        self._emit(GraphEvent("add", uid=card.uid, new=card.copy(), index=where))
 
     def remove_card(self, uid: str) -> None:
         """Remove a card and, first, every wire at it (one ``disconnect`` event per wire)."""
@@ -204,31 +209,41 @@ class Graph:
         for w in self.wires_into(uid) + self.wires_from(uid):
             if w.id in self.wires:
                 self.remove_wire(w.id)
+        index = _position(self.cards, uid)
         del self.cards[uid]
         self._into.pop(uid, None)
         self._from.pop(uid, None)
-        self._emit(GraphEvent("remove", uid=uid, old=card.copy()))
+        self._emit(GraphEvent("remove", uid=uid, old=card.copy(), index=index))
 
-    def add_wire(self, wire: WireData) -> None:
+    def add_wire(self, wire: WireData, index: int | None = None) -> None:
+        """Add a wire (at the end of the order, or at ``index``: wire order is the order of the
+        tensors on a port that takes several)."""
         if wire.id in self.wires:
             raise ValueError(f"A wire with id {wire.id!r} is already in the graph")
         for end in (wire.source, wire.target):
             self._card(end)
-        self.wires[wire.id] = wire
-        self._index(wire)
-        self._emit(GraphEvent("connect", uid=wire.target, wire=wire.copy()))
+        self.wires = _put(self.wires, wire.id, wire, index)
+        if index is None or index >= len(self.wires) - 1:
+            self._index(wire)
+        else:  # re-index both ends in the new wire order
+            for end, table in ((wire.target, self._into), (wire.source, self._from)):
+                attr = "target" if table is self._into else "source"
+                table[end] = {w.id: w for w in self.wires.values() if getattr(w, attr) == end}
+        where = len(self.wires) - 1 if index is None else min(index, len(self.wires) - 1)
+        self._emit(GraphEvent("connect", uid=wire.target, wire=wire.copy(), index=where))
 
     def _index(self, wire: WireData) -> None:
         self._into.setdefault(wire.target, {})[wire.id] = wire
         self._from.setdefault(wire.source, {})[wire.id] = wire
 
     def remove_wire(self, wid: str) -> None:
-        wire = self.wires.pop(wid, None)
-        if wire is None:
+        if wid not in self.wires:
             raise KeyError(f"No wire {wid!r} in the graph")
+        index = _position(self.wires, wid)
+        wire = self.wires.pop(wid)
         self._into.get(wire.target, {}).pop(wid, None)
         self._from.get(wire.source, {}).pop(wid, None)
-        self._emit(GraphEvent("disconnect", uid=wire.target, wire=wire.copy()))
+        self._emit(GraphEvent("disconnect", uid=wire.target, wire=wire.copy(), index=index))
 
     def set_param(self, uid: str, name: str, value) -> None:
         """Set a parameter (or, with ``name == "name"``, the card's name); no event when equal."""
@@ -238,6 +253,8 @@ class Graph:
             return
         if name == "name":
             card.name = value
+            if "name" in card.params:  # Input / Output cards list their name as a parameter
+                card.params["name"] = value
         else:
             card.params[name] = value
         self._emit(GraphEvent("param", uid=uid, name=name, old=copy.deepcopy(old),
@@ -262,6 +279,26 @@ class Graph:
 
 #: Old name of ``Graph`` (a snapshot of cards and wires), kept for existing imports.
 GraphData = Graph
+
+
+def _put(table: dict, key, value, index) -> dict:
+    """``table`` with ``key: value`` added at the end (same dict) or at ``index`` (a new dict)."""
+    if index is None or index >= len(table):
+        table[key] = value
+        return table
+    items = list(table.items())
+    items.insert(max(index, 0), (key, value))
+    return dict(items)
+
+
+def _position(table: dict, key) -> int:
+    """Where ``key`` is in ``table``'s order (the last key is found at once)."""
+    if table and next(reversed(table)) == key:
+        return len(table) - 1
+    for i, k in enumerate(table):
+        if k == key:
+            return i
+    raise KeyError(key)
 
 
 def _same(a, b) -> bool:
