@@ -14,7 +14,9 @@ def test_every_card_is_an_ipycytoscape_node_with_synced_param_traits():
     for spec in catalog.cards():
         cls = card_class(spec.id)
         assert issubclass(cls, ipycytoscape.Node) and issubclass(cls, Card)
-        assert card_class(spec.keras_class or spec.id) is cls
+        assert card_class(spec.id) is cls and card_class(spec) is cls  # made once
+        if spec.keras_class:  # a Keras class name finds a card of that class
+            assert card_class(spec.keras_class).spec.keras_class == spec.keras_class
         traits = cls.class_traits(sync=True)
         for p in spec.params:
             assert p.name in traits, (spec.id, p.name)
@@ -203,7 +205,8 @@ def test_cards_from_another_editor_are_refused(editor):
 
 def test_params_and_repr(editor):
     d = editor.add("Dense", name="out", units=3, activation="softmax")
-    assert d.params == {"units": 3, "activation": "softmax", "use_bias": True}
+    assert d.params == {"units": 3, "activation": "softmax", "use_bias": True,
+                        "trainable": True, "dtype": None}
     assert "out" in repr(d) and "units=3" in repr(d)
     x = editor.add("input", name="x", shape=[2])
     w = editor.connect(x, d)
