@@ -121,7 +121,6 @@ class NetworkEditor(ipycytoscape.CytoscapeWidget):
         self._detached = weakref.WeakValueDictionary()  # removed Card widgets, reused by undo
         self._projecting = False  # True while graph changes are copied onto widgets
         self._graph_sync = None  # ExitStack holding the graph's sync while changes are coalesced
-        self._legacy_listeners: list = []
         self.graph_model.on_change(self._project)
         self.model = None  # the last model built
         self.on_msg(self._handle_view_request)
@@ -182,22 +181,6 @@ class NetworkEditor(ipycytoscape.CytoscapeWidget):
     def snapshot(self) -> Graph:
         """An independent copy of the graph (what a build or a save reads)."""
         return self.graph_model.copy()
-
-    def on_change(self, callback):
-        """Transitional: call ``callback(event: dict)`` with the card / wire *widgets* after every
-        change (the form live shapes and inspection read until they listen to
-        ``ed.graph_model.on_change``, which gives plain ``GraphEvent`` data)."""
-        self._legacy_listeners.append(callback)
-
-    @property
-    def _cards(self) -> dict:
-        """Transitional alias of the uid -> Card widget map (use ``card_widget`` / ``publish``)."""
-        return self._widgets
-
-    @property
-    def _wires(self) -> dict:
-        """Transitional alias of the id -> Wire widget map (use ``wire_widget``)."""
-        return self._wire_widgets
 
     # -- undo / redo ---------------------------------------------------------------------------
     def undo(self) -> str:
@@ -343,12 +326,9 @@ class NetworkEditor(ipycytoscape.CytoscapeWidget):
         """Draw one change of the graph: widgets added, removed or updated to match it."""
         self._projecting = True
         try:
-            legacy = getattr(self, f"_draw_{event.kind}")(event)
+            getattr(self, f"_draw_{event.kind}")(event)
         finally:
             self._projecting = False
-        if legacy is not None and self._legacy_listeners:
-            for cb in list(self._legacy_listeners):
-                cb(legacy)
 
     def _draw_add(self, ev: GraphEvent):
         data = self.graph_model.cards[ev.uid]
@@ -371,7 +351,6 @@ class NetworkEditor(ipycytoscape.CytoscapeWidget):
             self.graph.nodes.append(widget)
         else:
             self.graph.nodes.insert(ev.index, widget)
-        return {"kind": "add", "card": widget}
 
     def _draw_remove(self, ev: GraphEvent):
         widget = self._widgets.pop(ev.uid)
@@ -379,7 +358,6 @@ class NetworkEditor(ipycytoscape.CytoscapeWidget):
         self._detached[ev.uid] = widget
         self._hold_graph_sync()
         self.graph.nodes.remove(widget)
-        return {"kind": "remove", "card": widget}
 
     def _draw_connect(self, ev: GraphEvent):
         w = ev.wire
@@ -393,23 +371,19 @@ class NetworkEditor(ipycytoscape.CytoscapeWidget):
             self.graph.edges.append(wire)
         else:
             self.graph.edges.insert(ev.index, wire)
-        return {"kind": "connect", "wire": wire}
 
     def _draw_disconnect(self, ev: GraphEvent):
         wire = self._wire_widgets.pop(ev.wire.id)
         self._hold_graph_sync()
         self.graph.edges.remove(wire)
-        return {"kind": "disconnect", "wire": wire}
 
     def _draw_param(self, ev: GraphEvent):
         widget = self._widgets[ev.uid]
         if getattr(widget, ev.name) != ev.new:
             setattr(widget, ev.name, copy.deepcopy(ev.new))
-        return {"kind": "param", "card": widget, "name": ev.name, "old": ev.old, "new": ev.new}
 
     def _draw_move(self, ev: GraphEvent):
         self._widgets[ev.uid].position = self.graph_model.cards[ev.uid].position
-        return None
 
     def _widget_changed(self, change):
         """A card trait edited (in a cell, or synced from the canvas): put it into the graph."""

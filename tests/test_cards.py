@@ -215,11 +215,12 @@ def test_params_and_repr(editor):
 
 def test_edits_notify_listeners(editor):
     events = []
-    editor.on_change(events.append)
+    editor.graph_model.on_change(events.append)
     d = editor.add("Dense", units=3)
     d.units = 5
-    assert [e["kind"] for e in events] == ["add", "param"]
-    assert (events[1]["name"], events[1]["old"], events[1]["new"]) == ("units", 3, 5)
+    assert [e.kind for e in events] == ["add", "param"]
+    assert (events[1].uid, events[1].name, events[1].old, events[1].new) == (d.uid, "units", 3, 5)
+    assert editor.graph_model.cards[d.uid].params["units"] == 5
 
 
 def test_a_card_or_wire_returned_by_a_cell_shows_as_text_not_as_a_widget():
