@@ -72,16 +72,10 @@ const cores = () => Array.from(document.querySelectorAll('div'))
   .map(el => el._cyreg && el._cyreg.cy).filter(cy => cy && !cy.destroyed());
 const before = new Set(cores());
 const frame = () => new Promise(r => requestAnimationFrame(() => r()));
+const testViews = () => (window.__nncardsTesting || {}).views || [];
 const facesReady = (cy) => {
-  const r = cy.renderer();
-  const ext = cy.extent();
-  for (const n of cy.nodes()) {
-    const bb = n.boundingBox({});
-    if (bb.x2 < ext.x1 || bb.x1 > ext.x2 || bb.y2 < ext.y1 || bb.y1 > ext.y2 || n.hasClass('nnc-far')) continue;
-    const c = r.imageCache && r.imageCache[n.data('face')];
-    if (!c || !c.image.complete) return false;
-  }
-  return true;
+  const v = testViews().find(x => x.cy === cy);
+  return !!v && v.shownCards().every(uid => v.faceReady(uid));
 };
 panel.content.activeCellIndex = index;
 panel.content.deselectAll();
@@ -93,7 +87,7 @@ for (;;) {
   if (cy && cy.nodes().length === nodes && cy.edges().length === edges && (!ours || facesReady(cy))) {
     await frame(); await frame();
     const total = performance.now() - t0;
-    const v = (window.__nncards_views || []).find(x => x.cy === cy);
+    const v = testViews().find(x => x.cy === cy);
     const marks = {};
     if (v) { for (const [k, t] of Object.entries(v.timings)) marks[k] = Math.round(t - t0); }
     return [total, marks];
@@ -104,18 +98,16 @@ for (;;) {
 
 # Fit the newest editor view to show every card and time until every face is decoded and painted.
 TIME_FIT_ALL = """
-const views = window.__nncards_views;
+const views = window.__nncardsTesting.views;
 const v = views[views.length - 1];
 const frame = () => new Promise(r => requestAnimationFrame(() => r()));
 const t0 = performance.now();
 v.fitView(true);
 for (;;) {
   await frame();
-  const r = v.cy.renderer();
-  const ext = v.cy.extent();
-  const shown = v.cy.nodes().filter(n => { const bb = n.boundingBox({}); return !(bb.x2 < ext.x1 || bb.x1 > ext.x2 || bb.y2 < ext.y1 || bb.y1 > ext.y2); });
+  const shown = v.shownCards();
   // far out, cards are drawn as plain titled boxes (no face to decode)
-  const ok = shown.every(n => { if (n.hasClass('nnc-far')) return true; const c = r.imageCache && r.imageCache[n.data('face')]; return c && c.image.complete; });
+  const ok = shown.every(uid => v.faceReady(uid));
   if (ok) { await frame(); await frame(); return [performance.now() - t0, shown.length]; }
   if (performance.now() - t0 > 60000) throw new Error('fit timed out');
 }
@@ -123,7 +115,7 @@ for (;;) {
 
 # How long the browser takes to decode one card face image (a fresh copy of a card's SVG).
 DECODE_ONE = """
-const views = window.__nncards_views;
+const views = window.__nncardsTesting.views;
 const v = views[views.length - 1];
 const svg = v.faceSvg(arg).replace('</svg>', '<!--' + Math.random() + '--></svg>');
 const img = new Image();
@@ -136,18 +128,13 @@ return performance.now() - t0;
 # Resolve (Date.now(), epoch ms) when the card's face shows `value` and is decoded and painted.
 WATCH_VALUE = """
 const [uid, value] = arg;
-const views = window.__nncards_views;
+const views = window.__nncardsTesting.views;
 const v = views[views.length - 1];
 const frame = () => new Promise(r => requestAnimationFrame(() => r()));
 const want = '>' + value + '<';
 for (;;) {
   await frame();
-  const n = v.cy.getElementById(uid);
-  const face = n.data('face') || '';
-  if ((v.faceSvg(uid) || '').includes(want)) {
-    const c = v.cy.renderer().imageCache && v.cy.renderer().imageCache[face];
-    if (c && c.image.complete) { await frame(); return Date.now(); }
-  }
+  if ((v.faceSvg(uid) || '').includes(want) && v.faceReady(uid)) { await frame(); return Date.now(); }
 }
 """
 
@@ -186,7 +173,7 @@ def main():
         fit_ms, fit_shown = nb.js(TIME_FIT_ALL, None, timeout=300)
 
         # Python-side change -> visible on the card
-        uid = nb.js("const v = window.__nncards_views[window.__nncards_views.length - 1];"
+        uid = nb.js("const vs = window.__nncardsTesting.views; const v = vs[vs.length - 1];"
                     f"const e = v.cardsInfo()[{n // 2}];"
                     "v.cy.zoom(1); v.cy.center(v.cy.getElementById(e.uid)); return e.uid;")
         decode_ms = nb.js(DECODE_ONE, uid)

@@ -7,8 +7,7 @@ import { CARD, CardGeometry, PREVIEW_FONT, textWidth } from './geometry';
 import { categoryColor, tint, typeColor } from './colors';
 import { CardSpec } from './types';
 
-export const FONT_FAMILY =
-  "'Inter', 'Helvetica Neue', Helvetica, Arial, 'Liberation Sans', 'DejaVu Sans', sans-serif";
+export const FONT_FAMILY = "'Inter', 'Helvetica Neue', Helvetica, Arial, 'Liberation Sans', 'DejaVu Sans', sans-serif";
 export const MONO_FAMILY = "'JetBrains Mono', 'DejaVu Sans Mono', Menlo, Consolas, monospace";
 
 export function escapeXml(s: string): string {
@@ -71,37 +70,27 @@ export function cardSvg(spec: CardSpec, geom: CardGeometry, opt: FaceOptions): s
     `<text x="${titleX}" y="19" font-size="${CARD.titleSize}" font-weight="700" fill="#1b2330">${escapeXml(opt.title)}</text>`
   );
   if (opt.subtitle) {
-    parts.push(
-      `<text x="${titleX}" y="33" font-size="10.5" fill="#5b6472">${escapeXml(opt.subtitle)}</text>`
-    );
+    parts.push(`<text x="${titleX}" y="33" font-size="10.5" fill="#5b6472">${escapeXml(opt.subtitle)}</text>`);
   }
   if (opt.error) {
     // warning badge in the header's right corner
     const cx = W - 16;
     parts.push(`<circle cx="${cx}" cy="20" r="8" fill="#d32f2f"/>`);
-    parts.push(
-      `<text x="${cx}" y="24" text-anchor="middle" font-size="12" font-weight="700" fill="#fff">!</text>`
-    );
+    parts.push(`<text x="${cx}" y="24" text-anchor="middle" font-size="12" font-weight="700" fill="#fff">!</text>`);
   }
   // rows
   for (const r of geom.rows) {
     const baseline = r.y + fs * 0.36;
     if (r.kind === 'output') {
       const p = geom.outputPorts[r.name];
-      parts.push(
-        `<text x="${p.x - 10}" y="${baseline}" text-anchor="end" fill="#27313f">${escapeXml(r.label)}</text>`
-      );
+      parts.push(`<text x="${p.x - 10}" y="${baseline}" text-anchor="end" fill="#27313f">${escapeXml(r.label)}</text>`);
       parts.push(dot(p.x, p.y, typeColor(r.type), !!opt.connected?.has('out:' + r.name)));
     } else if (r.kind === 'port') {
       const p = geom.inputPorts[r.name];
       parts.push(dot(p.x, p.y, typeColor(r.type), !!opt.connected?.has('in:' + r.name)));
-      parts.push(
-        `<text x="${CARD.labelX}" y="${baseline}" fill="#27313f">${escapeXml(r.label)}</text>`
-      );
+      parts.push(`<text x="${CARD.labelX}" y="${baseline}" fill="#27313f">${escapeXml(r.label)}</text>`);
     } else {
-      parts.push(
-        `<text x="${CARD.labelX}" y="${baseline}" fill="#4a5565">${escapeXml(r.label)}</text>`
-      );
+      parts.push(`<text x="${CARD.labelX}" y="${baseline}" fill="#4a5565">${escapeXml(r.label)}</text>`);
       const v = r.value ?? '';
       const vw = textWidth(v, fs) + 10;
       const right = W - CARD.padX + 4;
@@ -162,12 +151,16 @@ function previewSvg(geom: CardGeometry, pv: FacePreview): string {
   const ih = CARD.previewImageHeight;
   const parts: string[] = [];
   parts.push(`<g class="nnc-preview${pv.stale ? ' nnc-stale' : ''}">`);
-  parts.push(`<rect x="0" y="${y0}" width="${W}" height="${CARD.previewHeight}" fill="${pv.stale ? '#fffaf0' : '#fbfcfe'}"/>`);
+  parts.push(
+    `<rect x="0" y="${y0}" width="${W}" height="${CARD.previewHeight}" fill="${pv.stale ? '#fffaf0' : '#fbfcfe'}"/>`
+  );
   parts.push(`<line x1="0" y1="${y0 + 0.5}" x2="${W}" y2="${y0 + 0.5}" stroke="#e3e7ed"/>`);
   parts.push(
     `<text x="${x}" y="${y0 + 14}" font-size="${PREVIEW_FONT}" fill="#374151">${escapeXml(pv.caption)}</text>`
   );
-  parts.push(`<rect x="${x - 0.5}" y="${iy - 0.5}" width="${w + 1}" height="${ih + 1}" fill="#ffffff" stroke="#d5dbe4"/>`);
+  parts.push(
+    `<rect x="${x - 0.5}" y="${iy - 0.5}" width="${w + 1}" height="${ih + 1}" fill="#ffffff" stroke="#d5dbe4"/>`
+  );
   if (pv.image) {
     parts.push(
       `<image x="${x}" y="${iy}" width="${w}" height="${ih}" preserveAspectRatio="none" image-rendering="pixelated" href="${escapeXml(pv.image)}"${pv.stale ? ' opacity="0.35"' : ''}/>`

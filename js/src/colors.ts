@@ -3,12 +3,14 @@
  * so a Tensor wire, a Layer-instance wire and an Initializer wire look different.
  */
 
+import { CONSTRAINT, INITIALIZER, LAYER, REGULARIZER, TENSOR } from './types';
+
 const KNOWN: Record<string, string> = {
-  NeuralNetworkTensor: '#2f6fd0',
-  NeuralNetworkLayer: '#8a4fc4',
-  NeuralNetworkInitializer: '#1f9a62',
-  NeuralNetworkRegularizer: '#d9821c',
-  NeuralNetworkConstraint: '#c73a6a',
+  [TENSOR]: '#2f6fd0',
+  [LAYER]: '#8a4fc4',
+  [INITIALIZER]: '#1f9a62',
+  [REGULARIZER]: '#d9821c',
+  [CONSTRAINT]: '#c73a6a',
   Integer: '#4f5fb8',
   Float: '#0f8a86',
   Boolean: '#7a5a43',
@@ -72,8 +74,6 @@ export function hslToHex(h: number, s: number, l: number): string {
 /** Mix a colour with white: t = 0 gives the colour, t = 1 white. */
 export function tint(hex: string, t: number): string {
   const n = parseInt(hex.slice(1), 16);
-  const ch = [(n >> 16) & 255, (n >> 8) & 255, n & 255].map(c =>
-    Math.round(c + (255 - c) * t)
-  );
+  const ch = [(n >> 16) & 255, (n >> 8) & 255, n & 255].map(c => Math.round(c + (255 - c) * t));
   return '#' + ch.map(c => c.toString(16).padStart(2, '0')).join('');
 }

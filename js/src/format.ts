@@ -100,7 +100,10 @@ export function formatStat(v: unknown): string {
   }
   const abs = Math.abs(v);
   if (abs < 1e-3 || abs >= 1e5) {
-    return v.toExponential(2).replace(/\.?0+e/, 'e').replace('e+', 'e');
+    return v
+      .toExponential(2)
+      .replace(/\.?0+e/, 'e')
+      .replace('e+', 'e');
   }
   return String(Number(v.toPrecision(3)));
 }
@@ -138,7 +141,11 @@ export function formatShare(z: unknown): string {
 
 /** The two text lines of the preview strip on a card face. */
 export function previewLines(p: PreviewData): { caption: string; stats: string } {
-  const caption = [formatShape(p.shape || []), p.dtype || '', typeof p.zeros === 'number' ? `${formatShare(p.zeros)} zeros` : '']
+  const caption = [
+    formatShape(p.shape || []),
+    p.dtype || '',
+    typeof p.zeros === 'number' ? `${formatShare(p.zeros)} zeros` : ''
+  ]
     .filter(Boolean)
     .join(' · ');
   const stats =

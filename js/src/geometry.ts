@@ -5,45 +5,91 @@
  * top-left corner unless a function says it is relative to the centre.
  */
 
-import { CardSpec, InputSpec, Point, Rect, isParam } from './types';
+import { CardSpec, InputSpec, Point, Rect, TENSOR, isParam } from './types';
 import { ellipsize, formatValue } from './format';
+import geometryData from '../../nncards_widget/catalog/geometry.json';
 
-export const CARD = {
-  minWidth: 184,
-  maxWidth: 340,
-  headerHeight: 40,
-  rowHeight: 20,
-  padX: 12,
-  dotRadius: 5,
-  sectionGap: 6,
-  footerHeight: 22,
-  bottomPad: 6,
-  fontSize: 11,
-  titleSize: 12.5,
-  valueMaxChars: 16,
-  labelMaxChars: 26,
-  hitRadius: 9,
+/** Card layout constants in model pixels (font sizes in px, text limits in characters). */
+export interface CardConstants {
+  minWidth: number;
+  maxWidth: number;
+  headerHeight: number;
+  rowHeight: number;
+  padX: number;
+  dotRadius: number;
+  sectionGap: number;
+  footerHeight: number;
+  bottomPad: number;
+  fontSize: number;
+  titleSize: number;
+  /** Font size of the preview strip's text. */
+  previewFontSize: number;
+  valueMaxChars: number;
+  labelMaxChars: number;
+  hitRadius: number;
   /** Distance of port dots from the card's left/right edge. */
-  portInset: 9,
+  portInset: number;
   /** Where row labels start (after the input port dots). */
-  labelX: 22,
+  labelX: number;
   /**
    * The inspection preview strip below the footer: a caption line (shape, dtype,
    * zeros), the small picture, and a line of min / mean / max.
    */
-  previewHeight: 84,
-  previewImageTop: 20,
-  previewImageHeight: 44
-};
+  previewHeight: number;
+  previewImageTop: number;
+  previewImageHeight: number;
+}
+
+const CARD_KEYS: (keyof CardConstants)[] = [
+  'minWidth',
+  'maxWidth',
+  'headerHeight',
+  'rowHeight',
+  'padX',
+  'dotRadius',
+  'sectionGap',
+  'footerHeight',
+  'bottomPad',
+  'fontSize',
+  'titleSize',
+  'previewFontSize',
+  'valueMaxChars',
+  'labelMaxChars',
+  'hitRadius',
+  'portInset',
+  'labelX',
+  'previewHeight',
+  'previewImageTop',
+  'previewImageHeight'
+];
+
+/** Check the geometry data: every constant present and a number. */
+export function cardConstants(data: Record<string, unknown>): CardConstants {
+  const out: Partial<CardConstants> = {};
+  for (const key of CARD_KEYS) {
+    const v = data[key];
+    if (typeof v !== 'number' || !Number.isFinite(v)) {
+      throw new Error(`geometry.json: '${key}' must be a number; received ${JSON.stringify(v)}`);
+    }
+    out[key] = v;
+  }
+  return out as CardConstants;
+}
+
+/**
+ * The card geometry, read from nncards_widget/catalog/geometry.json: the
+ * kernel reads the same file to place cards without overlap.
+ */
+export const CARD: CardConstants = cardConstants(geometryData);
 
 // Advance widths of a Helvetica-like sans-serif font, in thousandths of an em,
 // for printable ASCII (32..126). Used to size cards without measuring text.
 const WIDTHS = [
-  278, 278, 355, 556, 556, 889, 667, 191, 333, 333, 389, 584, 278, 333, 278, 278, 556, 556, 556,
-  556, 556, 556, 556, 556, 556, 556, 278, 278, 584, 584, 584, 556, 1015, 667, 667, 722, 722, 667,
-  611, 778, 722, 278, 500, 667, 556, 833, 722, 778, 667, 778, 722, 667, 611, 722, 667, 944, 667,
-  667, 611, 278, 278, 278, 469, 556, 333, 556, 556, 500, 556, 556, 278, 556, 556, 222, 222, 500,
-  222, 833, 556, 556, 556, 556, 333, 500, 278, 556, 500, 722, 500, 500, 500, 334, 260, 334, 584
+  278, 278, 355, 556, 556, 889, 667, 191, 333, 333, 389, 584, 278, 333, 278, 278, 556, 556, 556, 556, 556, 556, 556,
+  556, 556, 556, 278, 278, 584, 584, 584, 556, 1015, 667, 667, 722, 722, 667, 611, 778, 722, 278, 500, 667, 556, 833,
+  722, 778, 667, 778, 722, 667, 611, 722, 667, 944, 667, 667, 611, 278, 278, 278, 469, 556, 333, 556, 556, 500, 556,
+  556, 278, 556, 556, 222, 222, 500, 222, 833, 556, 556, 556, 556, 333, 500, 278, 556, 500, 722, 500, 500, 500, 334,
+  260, 334, 584
 ];
 
 /**
@@ -186,14 +232,14 @@ export function layoutCard(spec: CardSpec, content: CardContent = {}): CardGeome
 }
 
 /** Font size of the preview strip's text. */
-export const PREVIEW_FONT = 10;
+export const PREVIEW_FONT = CARD.previewFontSize;
 
 /**
  * True for cards that can get an inspection preview: those with a Tensor port
  * (layers, Input and Output cards), not initializers, regularizers or constraints.
  */
 export function hasTensorPort(spec: CardSpec): boolean {
-  return spec.outputs.some(o => o.type === 'NeuralNetworkTensor') || spec.inputs.some(i => i.type === 'NeuralNetworkTensor');
+  return spec.outputs.some(o => o.type === TENSOR) || spec.inputs.some(i => i.type === TENSOR);
 }
 
 /**
@@ -206,11 +252,7 @@ export function placementHeight(spec: CardSpec): number {
 }
 
 /** A port's offset from the card's centre, for cytoscape's source/target-endpoint. */
-export function portOffset(
-  geom: CardGeometry,
-  side: 'input' | 'output',
-  name: string
-): Point | null {
+export function portOffset(geom: CardGeometry, side: 'input' | 'output', name: string): Point | null {
   const p = side === 'input' ? geom.inputPorts[name] : geom.outputPorts[name];
   if (!p) {
     return null;
@@ -274,9 +316,7 @@ export function rowAt(geom: CardGeometry, p: Point): CardRow | null {
 }
 
 export function rectsOverlap(a: Rect, b: Rect, gap = 0): boolean {
-  return (
-    Math.abs(a.x - b.x) * 2 < a.w + b.w + 2 * gap && Math.abs(a.y - b.y) * 2 < a.h + b.h + 2 * gap
-  );
+  return Math.abs(a.x - b.x) * 2 < a.w + b.w + 2 * gap && Math.abs(a.y - b.y) * 2 < a.h + b.h + 2 * gap;
 }
 
 /**
@@ -284,14 +324,7 @@ export function rectsOverlap(a: Rect, b: Rect, gap = 0): boolean {
  * keeps at least `gap` pixels from every rect in `taken`. Tries the preferred
  * spot, then rings of candidates around it, preferring spots to the right and below.
  */
-export function findFreeSpot(
-  taken: Rect[],
-  w: number,
-  h: number,
-  preferred: Point,
-  gap = 24,
-  step = 24
-): Point {
+export function findFreeSpot(taken: Rect[], w: number, h: number, preferred: Point, gap = 24, step = 24): Point {
   const fits = (x: number, y: number): boolean => {
     const r = { x, y, w, h };
     for (const t of taken) {

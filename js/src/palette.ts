@@ -83,7 +83,12 @@ export function searchCatalog(cards: CardSpec[], query: string): CardSpec[] {
   const scored: { c: CardSpec; s: number }[] = [];
   for (const c of cards) {
     const title = c.title.toLowerCase();
-    const hay = [title, c.id.toLowerCase(), (c.keras_class || '').toLowerCase(), (c.category || []).join(' ').toLowerCase()].join(' | ');
+    const hay = [
+      title,
+      c.id.toLowerCase(),
+      (c.keras_class || '').toLowerCase(),
+      (c.category || []).join(' ').toLowerCase()
+    ].join(' | ');
     if (!words.every(w => hay.includes(w))) {
       continue;
     }

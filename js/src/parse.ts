@@ -38,9 +38,17 @@ function parseFloatValue(input: InputSpec, text: string): ParseResult {
   return b ? { ok: false, error: b } : { ok: true, value: v };
 }
 
-/** Parse "13, 4", "[13, 4]", "(13,)" or "13 4" into a list of integers. */
+/**
+ * Parse "13, 4", "[13, 4]", "(13,)" or "13 4" into a list of integers (the only
+ * lists the catalogue has). A list of known length takes one number for all
+ * (as Keras does for kernel_size=3) and must have that many otherwise.
+ */
 export function parseIntList(input: InputSpec, text: string): ParseResult {
-  const inner = text.trim().replace(/^[[(]/, '').replace(/[\])]$/, '').trim();
+  const inner = text
+    .trim()
+    .replace(/^[[(]/, '')
+    .replace(/[\])]$/, '')
+    .trim();
   if (inner === '') {
     return { ok: true, value: [] };
   }
@@ -60,6 +68,13 @@ export function parseIntList(input: InputSpec, text: string): ParseResult {
     }
     out.push(v);
   }
+  const n = input.length;
+  if (n && out.length === 1 && n > 1) {
+    return { ok: true, value: Array(n).fill(out[0]) };
+  }
+  if (n && out.length !== n) {
+    return { ok: false, error: `${input.label} takes ${n} whole numbers; received ${out.length}` };
+  }
   return { ok: true, value: out };
 }
 
@@ -78,19 +93,6 @@ export function parseParam(input: InputSpec, raw: string | boolean | null): Pars
   if (isList(input) && input.type !== 'String') {
     if (text === '' && input.optional) {
       return { ok: true, value: null };
-    }
-    if (input.type === 'Float') {
-      const inner = text.replace(/^[[(]/, '').replace(/[\])]$/, '').trim();
-      const parts = inner === '' ? [] : inner.split(/[\s,]+/).filter(p => p !== '');
-      const vals: number[] = [];
-      for (const p of parts) {
-        const r = parseFloatValue(input, p);
-        if (!r.ok) {
-          return r;
-        }
-        vals.push(r.value as number);
-      }
-      return { ok: true, value: vals };
     }
     return parseIntList(input, text);
   }

@@ -8,7 +8,6 @@ import { CardModel, NetworkEditorModel, WireModel } from './models';
 import { NetworkEditorView } from './view';
 import { MODULE_NAME, MODULE_VERSION } from './version';
 
-
 const plugin: IPlugin<Application<Widget>, void> = {
   id: 'nncards-widget:plugin',
   description: 'Card canvas for composing Keras networks',

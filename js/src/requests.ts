@@ -3,7 +3,7 @@
  * carries a request_id, the kernel answers with a "reply" custom message.
  */
 
-import { Reply, Request } from './types';
+import { Reply, Request } from './protocol';
 
 export class RequestError extends Error {
   reply: Reply | null;
@@ -13,7 +13,10 @@ export class RequestError extends Error {
   }
 }
 
-export type RawSend = (msg: Request) => void;
+/** A request as sent: the typed request plus its id. */
+export type Sent = Request & { request_id: number };
+
+export type RawSend = (msg: Sent) => void;
 
 interface Pending {
   resolve: (r: Reply) => void;
@@ -37,7 +40,7 @@ export class RequestClient {
   /** Send a request; resolves with the reply (ok or not), never rejects on refusal. */
   request(req: Request): Promise<Reply> {
     const id = this.nextId++;
-    const msg = { ...req, request_id: id };
+    const msg: Sent = { ...req, request_id: id };
     return new Promise<Reply>(resolve => {
       const timer =
         this.timeoutMs > 0

@@ -1,7 +1,16 @@
 /**
- * Shapes of the data the kernel sends: catalogue card specs and the
- * request/reply envelopes of docs/protocol.md.
+ * Shapes of the catalogue data the kernel sends (card specs, as
+ * nncards_widget/catalog's to_dict() writes them) and small geometry types.
+ * The requests and replies are typed in protocol.ts.
  */
+
+/** Port types (nncards_widget/catalog PORT_TYPES). */
+export const TENSOR = 'NeuralNetworkTensor';
+export const LAYER = 'NeuralNetworkLayer';
+export const INITIALIZER = 'NeuralNetworkInitializer';
+export const REGULARIZER = 'NeuralNetworkRegularizer';
+export const CONSTRAINT = 'NeuralNetworkConstraint';
+export const PORT_TYPES = [TENSOR, LAYER, INITIALIZER, REGULARIZER, CONSTRAINT];
 
 export type PortKind = 'param' | 'port';
 
@@ -17,6 +26,10 @@ export interface InputSpec {
   choices?: unknown[] | null;
   minimum?: number | null;
   maximum?: number | null;
+  /** For a list parameter: how many values it takes (null: any number). */
+  length?: number | null;
+  /** For a Tensor port: the name of the Keras call() argument it feeds. */
+  call_name?: string | null;
   help?: string;
 }
 
@@ -25,6 +38,10 @@ export interface OutputSpec {
   name: string;
   type: string;
   multiplicity?: string;
+  /** Which element of the layer call's returned tuple this port is (null: the whole value). */
+  index?: number | null;
+  /** Name of a Boolean parameter: the port exists only while it is true. */
+  when?: string | null;
   help?: string;
 }
 
@@ -49,20 +66,6 @@ export interface Rect {
   y: number;
   w: number;
   h: number;
-}
-
-export interface Request {
-  type: string;
-  request_id?: number;
-  [key: string]: unknown;
-}
-
-export interface Reply {
-  type: 'reply';
-  request_id: number;
-  ok: boolean;
-  error?: string;
-  result?: any;
 }
 
 /** True for inputs that are edited on the card (not wired). */

@@ -1,6 +1,5 @@
 /** Module name and version the Python models refer to (`_model_module`, `_model_module_version`). */
 
-// eslint-disable-next-line @typescript-eslint/no-var-requires
 declare const require: (path: string) => any;
 const pkg = require('../package.json');
 

@@ -9,10 +9,44 @@ export const DENSE: CardSpec = {
   role: 'layer',
   keras_class: 'Dense',
   inputs: [
-    { label: 'Units', name: 'units', type: 'Integer', multiplicity: '1', kind: 'param', default: null, optional: false, required: true, choices: null, minimum: 1 },
-    { label: 'Activation', name: 'activation', type: 'String', multiplicity: '1', kind: 'param', default: null, optional: true, choices: ['relu', 'softmax', 'sigmoid', 'tanh', 'linear'] },
-    { label: 'Use bias', name: 'use_bias', type: 'Boolean', multiplicity: '1', kind: 'param', default: true, optional: false },
-    { label: 'Kernel initializer', name: 'kernel_initializer', type: 'NeuralNetworkInitializer', multiplicity: '1', kind: 'port' },
+    {
+      label: 'Units',
+      name: 'units',
+      type: 'Integer',
+      multiplicity: '1',
+      kind: 'param',
+      default: null,
+      optional: false,
+      required: true,
+      choices: null,
+      minimum: 1
+    },
+    {
+      label: 'Activation',
+      name: 'activation',
+      type: 'String',
+      multiplicity: '1',
+      kind: 'param',
+      default: null,
+      optional: true,
+      choices: ['relu', 'softmax', 'sigmoid', 'tanh', 'linear']
+    },
+    {
+      label: 'Use bias',
+      name: 'use_bias',
+      type: 'Boolean',
+      multiplicity: '1',
+      kind: 'param',
+      default: true,
+      optional: false
+    },
+    {
+      label: 'Kernel initializer',
+      name: 'kernel_initializer',
+      type: 'NeuralNetworkInitializer',
+      multiplicity: '1',
+      kind: 'port'
+    },
     { label: 'Input', name: 'input', type: 'NeuralNetworkTensor', multiplicity: '1', kind: 'port' }
   ],
   outputs: [
@@ -51,7 +85,7 @@ export const EMBEDDING: CardSpec = {
 
 /** The project's real catalogue, when the Python package's data file is present. */
 export function realCatalog(): CardSpec[] | null {
-  const p = path.resolve(__dirname, '..', '..', '..', 'nncards_widget', 'catalog', 'cards.json');
+  const p = path.resolve(__dirname, '..', '..', '..', '..', 'nncards_widget', 'catalog', 'cards.json');
   if (!fs.existsSync(p)) {
     return null;
   }

@@ -154,7 +154,9 @@ test('a preview strip adds its height below the footer and moves no port', () =>
 
 test('a long preview line widens the card (capped)', () => {
   const narrow = layoutCard(DENSE, { preview: ['(1, 3)', 'min 0  mean 0.3  max 1'] });
-  const wide = layoutCard(DENSE, { preview: ['(1, 20, 16) · float32 · 0% zeros', 'min -0.0498  mean 0.00123  max 0.0499'] });
+  const wide = layoutCard(DENSE, {
+    preview: ['(1, 20, 16) · float32 · 0% zeros', 'min -0.0498  mean 0.00123  max 0.0499']
+  });
   assert.ok(wide.width > narrow.width);
   assert.ok(wide.width <= CARD.maxWidth);
 });

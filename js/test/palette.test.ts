@@ -4,8 +4,21 @@ import { categoryLabel, groupCatalog, searchCatalog } from '../src/palette';
 import { DENSE, EMBEDDING, INPUT, realCatalog } from './fixtures';
 import { CardSpec } from '../src/types';
 
-const GLOROT: CardSpec = { id: 'initializer_GlorotNormal', title: 'Glorot normal initializer', category: ['Initializers'], inputs: [], outputs: [] };
-const CONV: CardSpec = { id: 'layer_Conv2D', title: 'Conv2D layer', category: ['Layers', 'Convolution layers'], keras_class: 'Conv2D', inputs: [], outputs: [] };
+const GLOROT: CardSpec = {
+  id: 'initializer_GlorotNormal',
+  title: 'Glorot normal initializer',
+  category: ['Initializers'],
+  inputs: [],
+  outputs: []
+};
+const CONV: CardSpec = {
+  id: 'layer_Conv2D',
+  title: 'Conv2D layer',
+  category: ['Layers', 'Convolution layers'],
+  keras_class: 'Conv2D',
+  inputs: [],
+  outputs: []
+};
 const OUTPUT: CardSpec = { id: 'output', title: 'Output', category: [], role: 'output', inputs: [], outputs: [] };
 
 test('"emb" finds the Embedding layer first', () => {
@@ -15,17 +28,32 @@ test('"emb" finds the Embedding layer first', () => {
 });
 
 test('search matches ids, Keras classes and categories; every word must match', () => {
-  assert.deepEqual(searchCatalog([DENSE, CONV, GLOROT], 'conv2d').map(c => c.id), ['layer_Conv2D']);
-  assert.deepEqual(searchCatalog([DENSE, CONV, GLOROT], 'initializers').map(c => c.id), ['initializer_GlorotNormal']);
-  assert.deepEqual(searchCatalog([DENSE, CONV, GLOROT], 'glorot normal').map(c => c.id), ['initializer_GlorotNormal']);
+  assert.deepEqual(
+    searchCatalog([DENSE, CONV, GLOROT], 'conv2d').map(c => c.id),
+    ['layer_Conv2D']
+  );
+  assert.deepEqual(
+    searchCatalog([DENSE, CONV, GLOROT], 'initializers').map(c => c.id),
+    ['initializer_GlorotNormal']
+  );
+  assert.deepEqual(
+    searchCatalog([DENSE, CONV, GLOROT], 'glorot normal').map(c => c.id),
+    ['initializer_GlorotNormal']
+  );
   assert.deepEqual(searchCatalog([DENSE, CONV], 'zzz'), []);
   assert.equal(searchCatalog([DENSE, CONV], '  ').length, 2);
 });
 
 test('groups: inputs and outputs first, then layers, sub-categories, initializers', () => {
   const g = groupCatalog([GLOROT, CONV, DENSE, OUTPUT, INPUT]);
-  assert.deepEqual(g.map(x => x.label), ['Inputs & outputs', 'Layers', 'Layers › Convolution layers', 'Initializers']);
-  assert.deepEqual(g[0].cards.map(c => c.id), ['input', 'output']);
+  assert.deepEqual(
+    g.map(x => x.label),
+    ['Inputs & outputs', 'Layers', 'Layers › Convolution layers', 'Initializers']
+  );
+  assert.deepEqual(
+    g[0].cards.map(c => c.id),
+    ['input', 'output']
+  );
   assert.equal(categoryLabel(['Layers', 'Merge layers']), 'Layers › Merge layers');
 });
 

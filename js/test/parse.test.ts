@@ -6,9 +6,21 @@ import { InputSpec } from '../src/types';
 
 const units: InputSpec = { label: 'Units', name: 'units', type: 'Integer', minimum: 1, kind: 'param' };
 const rate: InputSpec = { label: 'Rate', name: 'rate', type: 'Float', minimum: 0, maximum: 1, kind: 'param' };
-const length: InputSpec = { label: 'Input length', name: 'input_length', type: 'Integer', optional: true, kind: 'param' };
+const length: InputSpec = {
+  label: 'Input length',
+  name: 'input_length',
+  type: 'Integer',
+  optional: true,
+  kind: 'param'
+};
 const shape: InputSpec = { label: 'Shape', name: 'shape', type: 'Integer', multiplicity: 'n', kind: 'param' };
-const act: InputSpec = { label: 'Activation', name: 'activation', type: 'String', choices: ['relu', 'softmax'], kind: 'param' };
+const act: InputSpec = {
+  label: 'Activation',
+  name: 'activation',
+  type: 'String',
+  choices: ['relu', 'softmax'],
+  kind: 'param'
+};
 const flag: InputSpec = { label: 'Mask zero', name: 'mask_zero', type: 'Boolean', kind: 'param' };
 
 test('integers', () => {
@@ -65,4 +77,21 @@ test('formatting values, shapes and counts', () => {
   assert.equal(formatCount(1234567), '1,234,567');
   assert.equal(formatCount(42), '42');
   assert.equal(formatCount(null), '');
+});
+
+test('a list of known length takes one number for all, or exactly that many', () => {
+  const kernel: InputSpec = {
+    label: 'Kernel size',
+    name: 'kernel_size',
+    type: 'Integer',
+    multiplicity: 'n',
+    length: 2,
+    minimum: 1,
+    kind: 'param'
+  };
+  assert.deepEqual(parseParam(kernel, '3'), { ok: true, value: [3, 3] });
+  assert.deepEqual(parseParam(kernel, '3, 5'), { ok: true, value: [3, 5] });
+  const bad = parseParam(kernel, '3, 5, 7');
+  assert.equal(bad.ok, false);
+  assert.match((bad as any).error, /Kernel size takes 2 whole numbers; received 3/);
 });

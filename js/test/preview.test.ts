@@ -42,7 +42,11 @@ test('preview statistics are written compactly', () => {
 test('the card face draws the preview strip: picture, caption, stats; stale dims it and adds a badge', () => {
   const { caption, stats } = previewLines(PREVIEW);
   const g = layoutCard(DENSE, { footer: '(None, 8)', preview: [caption, stats] });
-  const fresh = cardSvg(DENSE, g, { title: 'Dense', shape: '(None, 8)', preview: { image: PNG, caption, stats, stale: false } });
+  const fresh = cardSvg(DENSE, g, {
+    title: 'Dense',
+    shape: '(None, 8)',
+    preview: { image: PNG, caption, stats, stale: false }
+  });
   assert.ok(fresh.includes(`href="${PNG}"`));
   assert.ok(fresh.includes('(4, 8) · float32 · 25% zeros'));
   assert.ok(fresh.includes('min 0  mean 0.412  max 2.1'));
@@ -56,5 +60,7 @@ test('the card face draws the preview strip: picture, caption, stats; stale dims
   assert.ok(stale.includes('opacity="0.35"'));
   // no strip in the geometry: nothing drawn even if a preview is passed
   const plain = layoutCard(DENSE, {});
-  assert.ok(!cardSvg(DENSE, plain, { title: 'Dense', preview: { image: PNG, caption, stats, stale: false } }).includes('<image'));
+  assert.ok(
+    !cardSvg(DENSE, plain, { title: 'Dense', preview: { image: PNG, caption, stats, stale: false } }).includes('<image')
+  );
 });

@@ -21,21 +21,33 @@ test('requests get ids and are resolved by matching replies only', async () => {
 
 test('call() throws the kernel reason on refusal', async () => {
   const client = new RequestClient(m => {
-    setTimeout(() => client.handleMessage({ type: 'reply', request_id: m.request_id, ok: false, error: 'Cannot connect' }), 0);
+    setTimeout(
+      () => client.handleMessage({ type: 'reply', request_id: m.request_id, ok: false, error: 'Cannot connect' }),
+      0
+    );
   }, 0);
-  await assert.rejects(() => client.call({ type: 'connect' }), (e: any) => e instanceof RequestError && e.message === 'Cannot connect');
+  await assert.rejects(
+    () => client.call({ type: 'connect', source: 'a', target: 'b' }),
+    (e: any) => e instanceof RequestError && e.message === 'Cannot connect'
+  );
 });
 
 test('a request with no answer times out with a readable error', async () => {
   const client = new RequestClient(() => {}, 20);
-  const r = await client.request({ type: 'move' });
+  const r = await client.request({ type: 'move', positions: {} });
   assert.equal(r.ok, false);
   assert.match(r.error!, /did not answer/);
 });
 
 test('card face SVG: escaped text, ports drawn, data URI', () => {
   const g = layoutCard(DENSE, { values: { units: 3 }, footer: '(None, 3)' });
-  const svg = cardSvg(DENSE, g, { title: 'Dense <layer>', subtitle: 'dense', shape: '(None, 3)', params: '42 params', connected: new Set(['in:input']) });
+  const svg = cardSvg(DENSE, g, {
+    title: 'Dense <layer>',
+    subtitle: 'dense',
+    shape: '(None, 3)',
+    params: '42 params',
+    connected: new Set(['in:input'])
+  });
   assert.ok(svg.startsWith('<svg'));
   assert.ok(svg.includes('Dense &lt;layer&gt;'));
   assert.ok(svg.includes('(None, 3)'));

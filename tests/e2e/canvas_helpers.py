@@ -1,15 +1,16 @@
 """Driving the nncards card canvas in a notebook page like a user does: palette, drags, inspector.
 
-The view exposes itself on ``window.__nncards_views`` (one entry per displayed editor view) with a
-few read-only helpers (``cardsInfo()``, ``portClientPoint(uid, side, port)``) so tests can compute
-where to press the mouse; every change itself goes through real mouse and keyboard events.
+Every displayed editor view registers read-only test hooks (js/src/testing.ts) in
+``window.__nncardsTesting.views`` (``cy``, ``model``, ``cardsInfo()``, ``faceSvg(uid)``,
+``portClientPoint(uid, side, port)``) so tests can compute where to press the mouse; every change
+itself goes through real mouse and keyboard events.
 """
 
 from __future__ import annotations
 
 import json
 
-VIEW = "window.__nncards_views[{index}]"
+VIEWS = "((window.__nncardsTesting || {}).views || [])"
 
 
 class Canvas:
@@ -23,11 +24,11 @@ class Canvas:
     def eval(self, expr: str, arg=None):
         """Evaluate ``expr`` with ``v`` bound to this view (and ``arg``)."""
         return self.page.evaluate(
-            f"([i, arg]) => {{ const v = window.__nncards_views[i]; return ({expr}); }}", [self.index, arg])
+            f"([i, arg]) => {{ const v = {VIEWS}[i]; return ({expr}); }}", [self.index, arg])
 
     def wait(self, expr: str, arg=None, timeout: float = 30000):
         self.page.wait_for_function(
-            f"([i, arg]) => {{ const v = (window.__nncards_views || [])[i]; return !!v && !!v.cy && !!({expr}); }}",
+            f"([i, arg]) => {{ const v = {VIEWS}[i]; return !!v && !!v.cy && !!({expr}); }}",
             arg=[self.index, arg], timeout=timeout)
 
     def wait_ready(self):

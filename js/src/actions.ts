@@ -1,0 +1,270 @@
+/**
+ * What the user's gestures ask the kernel to do: add, delete, set a parameter,
+ * move and lay out cards, undo and redo. Every change is a request
+ * (protocol.ts); the kernel answers and the canvas redraws from the synced
+ * state. The undo history lives in the kernel, so Python edits, every view of
+ * the editor and page reloads share it.
+ */
+
+import type cytoscape from 'cytoscape';
+
+import { CardLayer } from './cardlayer';
+import { StatusKind } from './chrome';
+import { formatValue } from './format';
+import { findFreeSpot, layoutCard, placementHeight } from './geometry';
+import { readHistory } from './history';
+import { Request } from './protocol';
+import { RequestClient } from './requests';
+import { CardSpec, InputSpec, Point, Rect } from './types';
+import { Viewport } from './viewport';
+
+/** Cards keep at least this width free when a new card is placed beside them. */
+const PLACEMENT_MIN_WIDTH = 250;
+
+export interface ActionsHost {
+  readonly cy: cytoscape.Core | null;
+  readonly model: any;
+  readonly client: RequestClient;
+  readonly specs: Map<string, CardSpec>;
+  readonly layer: CardLayer;
+  readonly viewport: Viewport;
+  status(msg: string, kind?: StatusKind): void;
+  error(msg: string): void;
+  /** Select a card once it is on the canvas. */
+  selectWhenShown(uid: string): void;
+}
+
+export function round1(v: number): number {
+  return Math.round(v * 10) / 10;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n > 1 ? 's' : ''}`;
+}
+
+export class Actions {
+  constructor(private host: ActionsHost) {}
+
+  private send(req: Request) {
+    return this.host.client.request(req);
+  }
+
+  /** Add a card from the palette at `at` (model point), or beside the selection, or in view. */
+  addCard(cardId: string, at?: Point): Promise<string | null> {
+    const { cy, layer } = this.host;
+    const spec = this.host.specs.get(cardId);
+    if (!spec || !cy) {
+      return Promise.resolve(null);
+    }
+    this.host.viewport.automatic = false;
+    const size = { width: layoutCard(spec, {}).width, height: placementHeight(spec) };
+    let preferred = at;
+    const selected = cy.$('node:selected');
+    if (!preferred && selected.length === 1) {
+      const s = layer.byUid.get(selected[0].id());
+      if (s) {
+        const p = s.node.position();
+        preferred = {
+          x: p.x + s.geom.width / 2 + 70 + size.width / 2,
+          y: p.y - s.geom.height / 2 + size.height / 2
+        };
+      }
+    }
+    if (!preferred) {
+      const ext = cy.extent();
+      preferred = layer.cards.size
+        ? { x: ext.x1 + ext.w / 2, y: ext.y1 + ext.h / 2 }
+        : { x: ext.x1 + Math.min(ext.w / 2, 60 + size.width / 2), y: ext.y1 + 40 + size.height / 2 };
+    }
+    const taken: Rect[] = Array.from(layer.cards.values()).map(e => {
+      const p = e.node.position();
+      return { x: p.x, y: p.y, w: Math.max(e.geom.width, PLACEMENT_MIN_WIDTH), h: e.geom.height + 30 };
+    });
+    const pos = findFreeSpot(taken, Math.max(size.width, PLACEMENT_MIN_WIDTH), size.height + 30, preferred, 24);
+    const position = { x: round1(pos.x), y: round1(pos.y) };
+    return this.send({ type: 'add', card_id: cardId, position }).then(r => {
+      if (!r.ok) {
+        this.host.error(r.error || `Could not add ${spec.title}`);
+        return null;
+      }
+      const uid = String(r.result?.uid);
+      this.host.status(`Added ${spec.title}.`, 'ok');
+      this.host.selectWhenShown(uid);
+      return uid;
+    });
+  }
+
+  /** Delete the selected cards (with their wires) and wires. */
+  deleteSelected(): void {
+    const cy = this.host.cy;
+    if (!cy) {
+      return;
+    }
+    const sel = cy.$(':selected');
+    const cards = sel.nodes().map(n => n.id());
+    const cardSet = new Set(cards);
+    const wires = sel
+      .edges()
+      .filter(e => !cardSet.has(e.source().id()) && !cardSet.has(e.target().id()))
+      .map(e => e.id());
+    if (!cards.length && !wires.length) {
+      this.host.status('Select cards or wires to delete them.', 'info');
+      return;
+    }
+    this.send({ type: 'remove', cards, wires }).then(r => {
+      if (!r.ok) {
+        this.host.error(r.error || 'Could not delete');
+        return;
+      }
+      const removed = r.result?.removed || { cards: [], wires: [] };
+      const nc = removed.cards.length;
+      const nw = removed.wires.length;
+      const what = [nc ? plural(nc, 'card') : '', nw ? plural(nw, 'wire') : ''].filter(Boolean).join(' and ');
+      this.host.status(`Deleted ${what}. Ctrl+Z brings ${nc + nw > 1 ? 'them' : 'it'} back.`, 'ok');
+    });
+  }
+
+  /** Set a parameter; resolves with the kernel's refusal, or '' when accepted. */
+  setParam(uid: string, inp: InputSpec, value: unknown): Promise<string> {
+    return this.send({ type: 'set_param', uid, name: inp.name, value }).then(r => {
+      if (r.ok) {
+        this.host.status(`${inp.label} = ${formatValue(inp, value)}`, 'ok');
+        return '';
+      }
+      const error = r.error || 'Refused';
+      this.host.error(error);
+      return error;
+    });
+  }
+
+  /** Undo the kernel's last change (from Python or any view). */
+  undo(): Promise<void> {
+    return this.step('undo');
+  }
+
+  redo(): Promise<void> {
+    return this.step('redo');
+  }
+
+  private async step(kind: 'undo' | 'redo'): Promise<void> {
+    const h = readHistory(this.host.model.get('history'));
+    const count = kind === 'undo' ? h.undo_count : h.redo_count;
+    if (!count) {
+      this.host.status(kind === 'undo' ? 'Nothing to undo.' : 'Nothing to redo.', 'info');
+      return;
+    }
+    const r = await this.send({ type: kind });
+    if (r.ok) {
+      const label = r.result?.label || (kind === 'undo' ? h.undo : h.redo);
+      this.host.status(`${kind === 'undo' ? 'Undone' : 'Redone'}: ${label}.`, 'ok');
+    } else {
+      this.host.error(`Cannot ${kind}: ${r.error || 'refused'}`);
+    }
+  }
+
+  /** Tell the kernel where cards were moved; put them back if it refuses. */
+  move(positions: Record<string, Point>, done?: string): void {
+    this.send({ type: 'move', positions }).then(r => {
+      if (r.ok) {
+        if (done) {
+          this.host.status(done, 'ok');
+        }
+        return;
+      }
+      this.host.error(r.error || 'The kernel refused the new positions');
+      for (const uid of Object.keys(positions)) {
+        const e = this.host.layer.byUid.get(uid);
+        const p = e?.model.get('position');
+        if (e && p && typeof p.x === 'number') {
+          e.node.position({ x: p.x, y: p.y });
+        }
+      }
+    });
+  }
+
+  /** Lay the graph out left to right with dagre, then tell the kernel the new positions. */
+  layout(): void {
+    const cy = this.host.cy;
+    if (!cy || !cy.nodes().length) {
+      return;
+    }
+    const common = { fit: false, animate: false };
+    try {
+      cy.layout({ name: 'dagre', rankDir: 'LR', nodeSep: 36, rankSep: 90, edgeSep: 16, ...common } as any).run();
+    } catch {
+      cy.layout({ name: 'breadthfirst', directed: true, spacingFactor: 1.2, ...common } as any).run();
+    }
+    const positions: Record<string, Point> = {};
+    cy.nodes().forEach(n => {
+      const p = n.position();
+      positions[n.id()] = { x: round1(p.x), y: round1(p.y) };
+    });
+    this.host.viewport.fit(true);
+    this.move(positions, 'Laid out left to right.');
+  }
+}
+
+/**
+ * Card drags: remembers where grabbed cards started and, once the drag ends,
+ * sends one `move` for every card that moved (a drag of a selection is one
+ * change in the kernel's history).
+ */
+export class MoveTracker {
+  private start = new Map<string, Point>();
+  private moved = new Set<string>();
+  private timer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(
+    private layer: CardLayer,
+    private send: (positions: Record<string, Point>) => void
+  ) {}
+
+  /** True while a card is being dragged (its kernel position waits). */
+  dragging(uid: string): boolean {
+    return this.start.has(uid);
+  }
+
+  bind(cy: cytoscape.Core): void {
+    cy.on('grab', 'node', ev => {
+      const n = ev.target as cytoscape.NodeSingular;
+      this.start.set(n.id(), { ...n.position() });
+    });
+    cy.on('dragfree', 'node', ev => {
+      this.moved.add((ev.target as cytoscape.NodeSingular).id());
+      if (!this.timer) {
+        this.timer = setTimeout(() => this.flush(), 10);
+      }
+    });
+    cy.on('free', 'node', ev => {
+      // 'free' comes before 'dragfree': decide once both have been seen.
+      const id = (ev.target as cytoscape.NodeSingular).id();
+      setTimeout(() => {
+        if (!this.moved.has(id)) {
+          this.start.delete(id);
+        }
+      }, 0);
+    });
+  }
+
+  private flush(): void {
+    this.timer = null;
+    const positions: Record<string, Point> = {};
+    for (const uid of this.moved) {
+      const e = this.layer.byUid.get(uid);
+      const start = this.start.get(uid);
+      this.start.delete(uid);
+      if (!e || !start) {
+        continue;
+      }
+      const p = e.node.position();
+      if (Math.abs(p.x - start.x) < 0.5 && Math.abs(p.y - start.y) < 0.5) {
+        continue;
+      }
+      positions[uid] = { x: round1(p.x), y: round1(p.y) };
+    }
+    this.moved.clear();
+    if (Object.keys(positions).length) {
+      this.send(positions);
+    }
+  }
+}

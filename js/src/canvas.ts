@@ -1,0 +1,150 @@
+/**
+ * The cytoscape canvas: the core with its style, the card-face cache, and
+ * conversions between page, rendered and model coordinates.
+ */
+
+import cytoscape from 'cytoscape';
+
+import { FaceCache } from './facecache';
+import { Point } from './types';
+
+let canvasCount = 0;
+
+/** Cytoscape style of cards (image faces, or titled boxes far out) and wires. */
+export function canvasStyle(): any[] {
+  return [
+    {
+      selector: 'node',
+      style: {
+        shape: 'round-rectangle',
+        width: 'data(w)',
+        height: 'data(h)',
+        'background-color': '#ffffff',
+        'background-image': 'data(face)',
+        'background-fit': 'contain',
+        'background-clip': 'node',
+        'border-width': 1,
+        'border-color': '#c3cad5',
+        'overlay-opacity': 0,
+        label: ''
+      }
+    },
+    {
+      selector: 'node.nnc-far',
+      style: {
+        'background-image': 'none',
+        'background-color': 'data(tint)',
+        label: 'data(title)',
+        'text-wrap': 'wrap',
+        'text-valign': 'center',
+        'text-halign': 'center',
+        'font-size': 26,
+        'font-weight': 'bold',
+        'font-family': 'Helvetica, Arial, sans-serif',
+        color: '#1b2330',
+        'text-max-width': 'data(w)',
+        'min-zoomed-font-size': 4
+      }
+    },
+    { selector: 'node.nnc-stale', style: { 'border-width': 2, 'border-color': '#d97706', 'border-style': 'dashed' } },
+    { selector: 'node.nnc-error', style: { 'border-width': 2.5, 'border-color': '#d32f2f', 'border-style': 'solid' } },
+    { selector: 'node:selected', style: { 'border-width': 2.5, 'border-color': '#2563eb' } },
+    { selector: 'node.nnc-error:selected', style: { 'border-width': 3.5, 'border-color': '#b71c1c' } },
+    {
+      selector: 'edge',
+      style: {
+        width: 2.5,
+        'line-color': 'data(color)',
+        'curve-style': 'straight',
+        'source-endpoint': 'data(sep)',
+        'target-endpoint': 'data(tep)',
+        label: 'data(shape)',
+        'font-size': 10,
+        'font-family': 'Helvetica, Arial, sans-serif',
+        color: '#1f3f75',
+        'text-background-color': '#ffffff',
+        'text-background-opacity': 0.95,
+        'text-background-padding': '2px',
+        'text-background-shape': 'roundrectangle',
+        'text-border-color': '#d5dbe4',
+        'text-border-width': 1,
+        'text-border-opacity': 1,
+        'text-events': 'no',
+        'overlay-padding': 5,
+        'overlay-opacity': 0
+      }
+    },
+    { selector: 'edge[!shape]', style: { label: '' } },
+    {
+      selector: 'edge:selected',
+      style: { width: 4.5, 'overlay-color': '#2563eb', 'overlay-opacity': 0.15 }
+    },
+    { selector: 'edge.nnc-hover', style: { width: 3.5 } }
+  ];
+}
+
+export class CanvasAdapter {
+  cy: cytoscape.Core | null = null;
+  faces: FaceCache | null = null;
+  private id = ++canvasCount;
+
+  /** @param container the element cytoscape draws into */
+  constructor(readonly container: HTMLElement) {}
+
+  /** Create the cytoscape core (once). */
+  create(): cytoscape.Core {
+    if (this.cy) {
+      return this.cy;
+    }
+    const cy = cytoscape({
+      container: this.container,
+      style: canvasStyle() as any,
+      elements: [],
+      minZoom: 0.08,
+      maxZoom: 3,
+      boxSelectionEnabled: true,
+      selectionType: 'single',
+      autounselectify: false,
+      autoungrabify: false
+    });
+    this.cy = cy;
+    this.faces = new FaceCache((cy as any).renderer(), (cytoscape as any).version, String(this.id));
+    return cy;
+  }
+
+  get alive(): boolean {
+    return !!this.cy && !this.cy.destroyed();
+  }
+
+  destroy(): void {
+    if (this.faces) {
+      this.faces.dispose();
+    }
+    if (this.cy) {
+      this.cy.destroy();
+    }
+  }
+
+  /** Client (page) coordinates -> model coordinates. */
+  modelPoint(clientX: number, clientY: number): Point {
+    const r = this.container.getBoundingClientRect();
+    const pan = this.cy!.pan();
+    const z = this.cy!.zoom();
+    return { x: (clientX - r.left - pan.x) / z, y: (clientY - r.top - pan.y) / z };
+  }
+
+  /** Model coordinates -> client (page) coordinates. */
+  clientPoint(p: Point): Point {
+    const r = this.container.getBoundingClientRect();
+    const pan = this.cy!.pan();
+    const z = this.cy!.zoom();
+    return { x: r.left + pan.x + p.x * z, y: r.top + pan.y + p.y * z };
+  }
+
+  /** Model coordinates -> rendered coordinates (relative to the canvas). */
+  renderedPoint(p: Point): Point {
+    const pan = this.cy!.pan();
+    const z = this.cy!.zoom();
+    return { x: p.x * z + pan.x, y: p.y * z + pan.y };
+  }
+}

@@ -1,0 +1,157 @@
+/**
+ * Read-only hooks for the end-to-end tests (tests/e2e) and the render
+ * benchmark (benchmarks/render.py), kept out of the production classes.
+ * Every displayed editor view registers one `ViewTesting` object in
+ * `window.__nncardsTesting.views`; tests read positions from it to know where
+ * to press the mouse, and change things only through real mouse and keys.
+ */
+
+import type cytoscape from 'cytoscape';
+
+import { CanvasAdapter } from './canvas';
+import { CardLayer } from './cardlayer';
+import { hasPreview, previewLines } from './format';
+import { Point } from './types';
+import { Viewport } from './viewport';
+import { Side } from './wiring';
+
+/** What the hooks read from a view. */
+export interface TestedView {
+  readonly el: unknown;
+  readonly model: any;
+  readonly canvas: CanvasAdapter;
+  readonly layer: CardLayer;
+  readonly viewport: Viewport;
+  readonly timings: Record<string, number>;
+  readonly firstRenderMs: number | null;
+}
+
+export interface CardInfo {
+  uid: string;
+  name: string;
+  card_id: string;
+  /** Page coordinates of the card's centre, and its size on screen. */
+  center: Point;
+  width: number;
+  height: number;
+  preview: { caption: string; stats: string; image: boolean; top: number } | null;
+  stale: boolean;
+  error: string;
+}
+
+export class ViewTesting {
+  constructor(private view: TestedView) {}
+
+  /** The cytoscape core (null until the canvas is created). */
+  get cy(): cytoscape.Core | null {
+    return this.view.canvas.cy;
+  }
+
+  get model(): any {
+    return this.view.model;
+  }
+
+  /** The editor's root element (toolbar, palette, canvas, inspector, status bar). */
+  get el(): HTMLElement {
+    return this.view.el as HTMLElement;
+  }
+
+  /** performance.now() marks of the view's life (render, displayed, synced, ready, face changes). */
+  get timings(): Record<string, number> {
+    return this.view.timings;
+  }
+
+  get firstRenderMs(): number | null {
+    return this.view.firstRenderMs;
+  }
+
+  /** Every card on the canvas, where it is on the page and what its face shows. */
+  cardsInfo(): CardInfo[] {
+    const { canvas, layer } = this.view;
+    const z = canvas.cy!.zoom();
+    return Array.from(layer.cards.values()).map(e => {
+      const pv = e.model.get('preview');
+      const lines = hasPreview(pv) ? previewLines(pv) : null;
+      return {
+        uid: e.uid,
+        name: e.model.get('name'),
+        card_id: e.model.get('card_id'),
+        center: canvas.clientPoint(e.node.position()),
+        width: e.geom.width * z,
+        height: e.geom.height * z,
+        preview: lines && e.geom.previewY !== null ? { ...lines, image: !!pv.image, top: e.geom.previewY * z } : null,
+        stale: e.node.hasClass('nnc-stale'),
+        error: e.model.get('error') || ''
+      };
+    });
+  }
+
+  /** The SVG markup of a card's face as shown on the canvas. */
+  faceSvg(uid: string): string | null {
+    const e = this.view.layer.byUid.get(uid);
+    return e ? e.svg : null;
+  }
+
+  /** Page coordinates of a port's dot. */
+  portClientPoint(uid: string, side: Side, name: string): Point | null {
+    const p = this.view.layer.portPoint(uid, side, name);
+    return p ? this.view.canvas.clientPoint(p) : null;
+  }
+
+  /** Fit the network to the view, as the toolbar's Fit button does. */
+  fitView(all: boolean): void {
+    this.view.viewport.fit(all);
+  }
+
+  /** Uids of the cards at least partly inside the visible extent. */
+  shownCards(): string[] {
+    const cy = this.view.canvas.cy!;
+    const ext = cy.extent();
+    return cy
+      .nodes()
+      .filter(n => {
+        const bb = n.boundingBox({});
+        return !(bb.x2 < ext.x1 || bb.x1 > ext.x2 || bb.y2 < ext.y1 || bb.y1 > ext.y2);
+      })
+      .map(n => n.id());
+  }
+
+  /** True when the card's face is decoded and can be painted (far out no face is needed). */
+  faceReady(uid: string): boolean {
+    const e = this.view.layer.byUid.get(uid);
+    if (!e) {
+      return false;
+    }
+    if (e.node.hasClass('nnc-far')) {
+      return true;
+    }
+    return this.view.canvas.faces!.decoded(e.face);
+  }
+}
+
+interface TestingRegistry {
+  views: ViewTesting[];
+}
+
+declare global {
+  interface Window {
+    __nncardsTesting?: TestingRegistry;
+  }
+}
+
+function registry(): TestingRegistry {
+  return (window.__nncardsTesting = window.__nncardsTesting || { views: [] });
+}
+
+/** Make a view reachable by the tests; returns a function that removes it. */
+export function registerForTesting(view: TestedView): () => void {
+  const hooks = new ViewTesting(view);
+  registry().views.push(hooks);
+  return () => {
+    const views = registry().views;
+    const i = views.indexOf(hooks);
+    if (i >= 0) {
+      views.splice(i, 1);
+    }
+  };
+}
