@@ -82,6 +82,13 @@ INPUT_ARGS = {
     "sparse": {"type": "Boolean", "default": False},
 }
 
+#: Attributes of the card objects (the editor's Card widgets): an argument of the same name is a
+#: parameter named ``keras_<name>`` on the card, the Keras name staying accepted as an alias.
+RESERVED_NAMES = ("output_shape", "param_count", "error", "stale", "preview", "card_id", "data",
+                  "classes", "position", "selected", "selectable", "locked", "grabbed",
+                  "grabbable", "removed", "pannable", "params", "spec", "uid", "keys", "comm",
+                  "log")
+
 #: ``call()`` arguments that never become ports: Keras passes them itself.
 IMPLICIT_CALL_ARGS = ("self", "training", "mask", "kwargs", "args")
 
@@ -418,6 +425,8 @@ def _row_for(class_name, name, default, doc) -> dict | None:
     choices = override.get("choices") or _choices(name, default, doc, type_)
     if choices:
         row["choices"] = list(choices)
+    if name in RESERVED_NAMES:
+        row.update(name=f"keras_{name}", keras_arg=name, aliases=[name])
     return row
 
 
