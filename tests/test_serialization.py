@@ -17,17 +17,19 @@ def _sample_value(p):
     if p.choices:
         others = [c for c in p.choices if c != p.default]
         return others[-1]
-    if p.is_list:
-        n = p.length or 2
-        return [max(int(p.minimum or 0), 1) + i for i in range(n)]
     if p.type == "Boolean":
         return not p.default
+    if p.type == "String":
+        return "text"
+    lo = max(p.minimum or 0, 1) if p.type == "Integer" or p.is_list else max(p.minimum or 0.0, 0.0)
+    hi = p.maximum if p.maximum is not None else lo + 10
+    if p.is_list:
+        n = p.length or 2
+        value = [int(lo) + i for i in range(n)]
+        return value if value != p.default else [v + 1 for v in value]
     if p.type == "Integer":
-        return int(max(p.minimum or 0, 1) + 2)
-    if p.type == "Float":
-        hi = p.maximum if p.maximum is not None else 10.0
-        return (max(p.minimum or 0.0, 0.0) + hi) / 4 + 0.125
-    return "text"
+        return next(v for v in range(int(lo) + 2, int(lo) - 1, -1) if v <= hi and v != p.default)
+    return next(v for v in ((lo + hi) / 4 + 0.125, (lo + hi) / 3) if v != p.default)
 
 
 def _every_card_editor():

@@ -50,6 +50,8 @@ def geometry() -> dict:
 
 #: Types of parameters edited on the card.
 PARAM_TYPES = ("Integer", "Float", "Boolean", "String")
+#: Largest Integer parameter value: JavaScript numbers (the canvas) hold integers exactly up to it.
+MAX_EXACT_INTEGER = 2**53 - 1
 
 _CATALOG_FILE = Path(__file__).with_name("cards.json")
 
@@ -181,6 +183,9 @@ class InputSpec:
             value, ok = int(value), True  # JSON from the browser may send 3.0 for 3
         if not ok:
             raise self._refusal(value, with_type=True)
+        if type_ == "Integer" and abs(value) > MAX_EXACT_INTEGER:
+            raise ValueError(f"expected {self.describe_allowed()}; received {short_repr(value)} "
+                             f"(larger than 2**53, beyond what the canvas holds exactly)")
         if type_ == "Float":
             try:
                 value = float(value)
