@@ -149,7 +149,7 @@ def bench_shapes(repeat: int):
     assert len(ed.cards) == 300, len(ed.cards)
 
     def full_rebuild():
-        ModelBuilder(ed.snapshot(), strict=False).run()
+        ModelBuilder(ed.snapshot(), strict=False).build_cards()
 
     _, full = timed(full_rebuild, max(1, repeat // 2))
 
