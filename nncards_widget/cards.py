@@ -126,8 +126,9 @@ class Card(_ShownAsText, ipycytoscape.Node):
         names = {o.name for o in self.spec.outputs} | {o.label for o in self.spec.outputs}
         names |= {i.name for i in self.spec.ports} | {i.label for i in self.spec.ports}
         if key not in names:
+            labels = ", ".join(repr(p.label) for p in self.spec.ports + self.spec.outputs)
             raise KeyError(f"Card '{self.name}' ({self.spec.title}) has no port {key!r}; its ports "
-                           f"are: {', '.join(repr(p.label) for p in self.spec.ports + self.spec.outputs)}")
+                           f"are: {labels}")
         return PortRef(self, key)
 
     def to_data(self) -> CardData:

@@ -24,7 +24,7 @@ from ._after_cell import running_loop
 from ._frontend import MODULE_NAME, MODULE_VERSION
 from .cards import Card, PortRef, Wire, card_class
 from .errors import ConnectionRefused, GraphFileError, NNCardsError
-from .graph import CardData, Graph, GraphEvent, WireData, check_wire, default_ports
+from .graph import Graph, GraphEvent, WireData, check_wire, default_ports
 from .history import History
 from .inspection import Inspector
 from .shapes import LiveShapes
@@ -248,7 +248,8 @@ class NetworkEditor(ipycytoscape.CytoscapeWidget):
         if uid is not None and uid in self.graph_model.cards:
             raise ValueError(f"A card with uid {uid!r} is already in this editor")
         name = name if name is not None else self._unique_name(spec.default_name)
-        position = self._free_position(spec, position) if uid is None or position is None else position
+        if uid is None or position is None:  # a card of a saved graph keeps its place
+            position = self._free_position(spec, position)
         widget = card_class(spec)(name=name, uid=uid or self._new_id("card"), position=position,
                                   **params)  # checks every value
         self._add_widget(widget, f"Add {spec.title} '{widget.name}'")
@@ -581,9 +582,10 @@ class NetworkEditor(ipycytoscape.CytoscapeWidget):
     def _request_move(self, positions):
         cards = [self.card(uid) for uid in positions]  # every uid known before anything moves
         old = {c.uid: dict(self.graph_model.cards[c.uid].position or {}) for c in cards}
-        label = f"Move '{cards[0].name}'" if len(cards) == 1 else f"Move {_count(len(cards), 'card')}"
+        label = (f"Move '{cards[0].name}'" if len(cards) == 1
+                 else f"Move {_count(len(cards), 'card')}")
         with self._edit(label):
-            for card, pos in zip(cards, positions.values()):
+            for card, pos in zip(cards, positions.values(), strict=True):
                 card.position = {"x": float(pos["x"]), "y": float(pos["y"])}
         return {"old": old}
 

@@ -151,7 +151,8 @@ def test_tensor_into_initializer_port_is_refused_naming_both_ends(editor):
 def test_layer_instance_only_into_layer_ports(editor):
     lstm = editor.add("LSTM", units=2)
     dense = editor.add("Dense", name="d", units=2)
-    with pytest.raises(ConnectionRefused, match="'lstm'.*'Layer instance' to 'd'.*'Input'.*Layer.*Tensor"):
+    with pytest.raises(ConnectionRefused,
+                       match="'lstm'.*'Layer instance' to 'd'.*'Input'.*Layer.*Tensor"):
         editor.connect(lstm["Layer instance"], dense["Input"])
     bi = editor.add("Bidirectional")
     editor.connect(lstm["Layer instance"], bi["Layer"])

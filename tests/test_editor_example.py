@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import warnings
 
 import keras
 import numpy as np
 import pytest
 
-from nncards_widget import BuildError, NetworkEditor, catalog
+from nncards_widget import BuildError, NetworkEditor
 
 
 def _example():
@@ -118,7 +117,7 @@ def test_to_json_from_json_gives_the_same_graph():
         (x.spec.id, x.name, x.params, x.position) for x in ed.cards]
     assert ed2.to_json() == text
     m1, m2 = ed.build(), ed2.build()
-    assert [l.name for l in m1.layers] == [l.name for l in m2.layers]
+    assert [layer.name for layer in m1.layers] == [layer.name for layer in m2.layers]
     assert m1.count_params() == m2.count_params()
 
 

@@ -7,8 +7,10 @@ import json
 
 import pytest
 
-from nncards_widget import NetworkEditor
+from nncards_widget import GraphFileError, NetworkEditor
 from nncards_widget.errors import HistoryError
+from nncards_widget.graph import CardData, Graph, WireData
+from nncards_widget.history import History
 
 _ids = itertools.count(1)
 
@@ -185,10 +187,25 @@ def test_a_refused_request_changes_nothing_and_makes_no_entry():
 def test_a_failing_python_call_changes_nothing():
     ed, x, d, y = _net()
     before, count = ed.to_json(), ed.history["undo_count"]
-    with pytest.raises(Exception):
+    with pytest.raises(GraphFileError, match="unknown card id 'nope'"):
         ed.load_json(json.dumps({"format": "nncards_widget.graph", "schema": 1,
                                  "cards": [{"uid": "a", "card_id": "nope", "name": "a"}]}))
     assert ed.to_json() == before and ed.history["undo_count"] == count
+
+
+def test_a_step_that_fails_half_way_is_rolled_back():
+    """What makes refused calls and requests change nothing: a group that raises is undone."""
+    g = Graph()
+    history = History(g)
+    g.add_card(CardData("a", "input", "x", {"shape": [3]}))
+    with pytest.raises(RuntimeError, match="half way"):
+        with history.group("Two things"):
+            g.add_card(CardData("b", "layer_Dense", "d", {"units": 2}))
+            g.add_wire(WireData("w", "a", "data", "b", "input"))
+            g.set_param("a", "shape", [4])
+            raise RuntimeError("half way")
+    assert list(g.cards) == ["a"] and g.wires == {} and g.cards["a"].params == {"shape": [3]}
+    assert history.labels() == (["Add Input 'x'"], [])
 
 
 def test_loading_is_one_step_and_a_loaded_editor_starts_with_no_history():
