@@ -78,3 +78,47 @@ def test_canvas_notebook7_smoke(open_notebook):
     i = nb.add_cell("print(len(ed.cards), ed.cards[-1].rate)")
     assert nb.output_text(i).strip() == "4 0.5"
     nb.shot("notebook 7")
+
+
+def test_canvas_one_undo_history_for_python_and_every_view(open_notebook):
+    nb = open_notebook("canvas_history", [BUILD, "ed", "ed"], viewport=(1500, 1500))
+    nb.run_all()
+    a, b = Canvas(nb, 0), Canvas(nb, 1)
+    for c in (a, b):
+        c.wait_ready()
+        c.wait_cards(3)
+        c.wait_wires(2)
+    undo_a, redo_a = (a.root.locator(f'[data-testid="nncards-{k}"]') for k in ("undo", "redo"))
+    undo_b = b.root.locator('[data-testid="nncards-undo"]')
+    # the network was made in Python: its last step can be undone from the toolbar
+    assert undo_a.is_enabled() and undo_b.is_enabled()
+    assert redo_a.is_disabled()
+    assert undo_a.get_attribute("title") != "Undo (Ctrl+Z)"
+    dense = a.card("dense")["uid"]
+
+    # an edit in the first view is undone from the second view's toolbar
+    a.click_card(dense)
+    a.set_text("units", "7")
+    b.wait("(v.faceSvg(arg) || '').includes('>7<')", dense)
+    b.wait("(u => !u.disabled && /Units/.test(u.title))(v.el.querySelector('[data-testid=nncards-undo]'))")
+    undo_b.click()
+    for c in (a, b):
+        c.wait("(v.faceSvg(arg) || '').includes('>3<')", dense)
+    i = nb.add_cell("print(ed['dense'].units)")
+    assert nb.output_text(i).strip() == "3"
+    # ... and redone from the first view's
+    a.wait("!v.el.querySelector('[data-testid=nncards-redo]').disabled")
+    redo_a.click()
+    b.wait("(v.faceSvg(arg) || '').includes('>7<')", dense)
+
+    # an edit made in Python is undone with Ctrl+Z in a view
+    nb.add_cell("d.units = 64")
+    a.wait("(v.faceSvg(arg) || '').includes('>64<')", dense)
+    a.root.click(position={"x": 5, "y": 5})
+    a.press("Control+z")
+    for c in (a, b):
+        c.wait("(v.faceSvg(arg) || '').includes('>7<')", dense)
+    i = nb.add_cell("print(ed['dense'].units)")
+    assert nb.output_text(i).strip() == "7"
+    nb.shot("one history for Python and both views")
+    nb.assert_no_errors()
