@@ -20,8 +20,8 @@ install_package test
 js_has_script() {  # js_has_script NAME: js/package.json defines the npm script NAME
   [ -f js/package.json ] && node -e 'process.exit(require("./js/package.json").scripts?.[process.argv[1]] ? 0 : 1)' "$1"
 }
-js_install() {
-  if [ ! -d js/node_modules ]; then
+js_install() {  # install js/node_modules when missing or older than package-lock.json
+  if [ ! -d js/node_modules ] || [ js/package-lock.json -nt js/node_modules/.package-lock.json ]; then
     (cd js && if [ -f package-lock.json ]; then npm ci; else npm install; fi)
   fi
 }
