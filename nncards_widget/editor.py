@@ -119,6 +119,7 @@ class NetworkEditor(ipycytoscape.CytoscapeWidget):
         self._wire_widgets: dict = {}  # wire id -> Wire widget
         self._incoming: dict = {}  # uid -> Card made (and validated) by add(), about to be drawn
         self._detached = weakref.WeakValueDictionary()  # removed Card widgets, reused by undo
+        self._detached_wires = weakref.WeakValueDictionary()  # removed Wire widgets
         self._projecting = False  # True while graph changes are copied onto widgets
         self._graph_sync = None  # ExitStack holding the graph's sync while changes are coalesced
         self.graph_model.on_change(self._project)
@@ -362,10 +363,12 @@ class NetworkEditor(ipycytoscape.CytoscapeWidget):
 
     def _draw_connect(self, ev: GraphEvent):
         w = ev.wire
-        src = self._widgets[w.source]
-        port_type = src.spec.output(w.source_port).type
-        wire = Wire(src, w.source_port, self._widgets[w.target], w.target_port, port_type,
-                    wid=w.id)
+        src, dst = self._widgets[w.source], self._widgets[w.target]
+        wire = self._detached_wires.pop(w.id, None)  # the same Wire object back after undo
+        if wire is None or wire.comm is None or wire.to_data() != w:
+            port_type = src.spec.output(w.source_port).type
+            wire = Wire(src, w.source_port, dst, w.target_port, port_type, wid=w.id)
+        wire.source_card, wire.target_card = src, dst
         self._wire_widgets[w.id] = wire
         self._hold_graph_sync()
         if ev.index is None or ev.index >= len(self.graph_model.wires) - 1:
@@ -375,6 +378,7 @@ class NetworkEditor(ipycytoscape.CytoscapeWidget):
 
     def _draw_disconnect(self, ev: GraphEvent):
         wire = self._wire_widgets.pop(ev.wire.id)
+        self._detached_wires[ev.wire.id] = wire
         self._hold_graph_sync()
         self.graph.edges.remove(wire)
 

@@ -63,7 +63,7 @@ def test_python_edits_are_undone_one_call_at_a_time_with_labels():
         assert ed.to_json() == saved[i]
     with pytest.raises(HistoryError, match="Nothing to redo"):
         ed.redo()
-    assert ed["dense"].units == 64  # the card the user sees follows
+    assert ed["dense"] is d and d.units == 64  # the user's card object comes back
 
 
 def test_undo_of_a_param_edit_shows_on_the_card_and_its_shape():
@@ -84,6 +84,7 @@ def test_undo_of_a_removed_card_restores_uid_params_position_and_wires():
     before = ed.to_json()
     nodes, edges = _view_lists(ed)
     uid = d.uid
+    wires = ed.wires
     ed.remove(d)
     assert ed.history["undo"] == "Delete Dense layer 'dense'"
     assert [c.name for c in ed.cards] == ["x", "y"] and ed.wires == []
@@ -91,6 +92,7 @@ def test_undo_of_a_removed_card_restores_uid_params_position_and_wires():
     assert ed.to_json() == before  # same uid, parameters, position, wires, and order
     back = ed["dense"]
     assert back.uid == uid and back.units == 8 and back.activation == "relu"
+    assert back is d and ed.wires == wires  # the objects the user holds are back too
     assert back.position == {"x": 321.0, "y": 654.0}
     assert [(w.source_card.name, w.target_card.name) for w in ed.wires] == [("x", "dense"),
                                                                              ("dense", "y")]
