@@ -368,3 +368,28 @@ def test_generated_cards_name_the_arguments_they_leave_out():
     for s in catalog.cards():
         for arg in s.left_out:
             assert f"`{arg}`" in s.help and arg not in {i.name for i in s.inputs}
+
+
+def test_a_layer_class_becomes_a_card_entry_typed_from_defaults_annotations_and_docs():
+    class Scale(keras.layers.Layer):
+        """Multiplies by a factor.
+
+        Args:
+            factor: Float, the factor.
+            mode: String, one of `"up"` or `"down"`.
+        """
+
+        def __init__(self, factor, steps: int = None, mode="up", pool=(2, 2), fn=len, **kwargs):
+            super().__init__(**kwargs)
+
+        def call(self, inputs):
+            return inputs
+
+    entry = keras_catalog.card_entry("Scale", Scale)
+    rows = {r["name"]: r for r in entry["inputs"]}
+    assert (rows["factor"]["type"], rows["factor"]["required"]) == ("Float", True)
+    assert (rows["steps"]["type"], rows["steps"]["optional"]) == ("Integer", True)
+    assert rows["mode"]["choices"] == ["up", "down"] and rows["mode"]["default"] == "up"
+    assert (rows["pool"]["multiplicity"], rows["pool"]["length"]) == ("n", 2)
+    assert entry["left_out"] == ["fn"] and "`fn`" in entry["help"]
+    assert rows["input"]["call_name"] == "inputs"

@@ -306,7 +306,8 @@ def card_entry(class_name: str, cls) -> dict:
         if arg.name in ("self",) + COMMON_ARGS or arg.kind in (arg.VAR_POSITIONAL,
                                                                 arg.VAR_KEYWORD):
             continue
-        row = _row_for(class_name, arg.name, arg.default, docs.get(arg.name, ""))
+        row = _row_for(class_name, arg.name, arg.default, docs.get(arg.name, ""),
+                       arg.annotation)
         if row is None:
             if arg.default is inspect.Parameter.empty:
                 raise ValueError(f"{class_name}: required argument {arg.name!r} cannot be a "
@@ -385,7 +386,7 @@ def _label(name: str) -> str:
     return name.replace("_", " ").capitalize()
 
 
-def _row_for(class_name, name, default, doc) -> dict | None:
+def _row_for(class_name, name, default, doc, annotation=inspect.Parameter.empty) -> dict | None:
     """The card row of one constructor argument, or None when it cannot be shown."""
     row = {"label": _label(name), "name": name, "multiplicity": "1", "from_keras": True}
     required = default is inspect.Parameter.empty
@@ -400,7 +401,7 @@ def _row_for(class_name, name, default, doc) -> dict | None:
                          f"{'recurrent cell' if name == 'cell' else 'layer'} card.")
     row["kind"] = "param"
     override = ARG_OVERRIDES.get((class_name, name), {})
-    type_, multiplicity, length = _type_of(name, default, doc)
+    type_, multiplicity, length = _type_of(name, default, doc, annotation)
     type_ = override.get("type", type_)
     multiplicity = override.get("multiplicity", multiplicity)
     if type_ is None:
@@ -438,8 +439,17 @@ _LIST_OF = re.compile(r"(tuple|list)(?:/(?:tuple|list))? of (\d+|two|three)? ?(?
                       r"(int|integer)s?")
 
 
-def _type_of(name, default, doc) -> tuple:
-    """(type, multiplicity, length) of a constructor argument, or (None, ...) if unsupported."""
+#: Annotations that give a parameter type (as objects or, under postponed evaluation, text).
+_ANNOTATED = {int: "Integer", float: "Float", bool: "Boolean", str: "String",
+              "int": "Integer", "float": "Float", "bool": "Boolean", "str": "String"}
+
+
+def _type_of(name, default, doc, annotation=inspect.Parameter.empty) -> tuple:
+    """(type, multiplicity, length) of a constructor argument, or (None, ...) if unsupported:
+    from its default, else its annotation, else the words of its docstring."""
+    if (default in (None, inspect.Parameter.empty) and isinstance(annotation, (type, str))
+            and annotation in _ANNOTATED):
+        return _ANNOTATED[annotation], "1", None
     if name == "data_format" and default is None:
         return "String", "1", None
     if name == "seed" and default is None:
