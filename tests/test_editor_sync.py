@@ -70,3 +70,41 @@ def test_graph_sync_is_coalesced_per_loop_turn_inside_a_kernel_loop():
 
     ed = asyncio.run(cell())
     assert len(ed.cards) == 4
+
+
+def _view_matches_graph(ed):
+    """What the view is sent (widgets, node and edge lists) is the Python graph, in its order."""
+    g = ed.graph_model
+    state = ed.graph.get_state()
+    assert state["nodes"] == [f"IPY_MODEL_{ed.card_widget(u).model_id}" for u in g.cards]
+    assert state["edges"] == [f"IPY_MODEL_{ed.wire_widget(w).model_id}" for w in g.wires]
+    for uid, data in g.cards.items():
+        card = ed.card_widget(uid)
+        assert (card.card_id, card.name, card.params) == (data.card_id, data.name, data.params)
+        assert dict(card.position) == dict(data.position)
+    for wid, data in g.wires.items():
+        assert ed.wire_widget(wid).to_data() == data
+
+
+def test_the_widgets_are_the_graph_drawn_whoever_changes_it():
+    ed = NetworkEditor()
+    x = ed.add("input", name="x", shape=[4])
+    d = ed.add("Dense", units=3)
+    ed.connect(x, d)
+    d.units = 7  # a cell
+    assert ed.graph_model.cards[d.uid].params["units"] == 7
+    reply = ed._handle_view_request(ed, {"request_id": 1, "type": "set_param", "uid": d.uid,
+                                         "name": "activation", "value": "relu"}, None)
+    assert reply["ok"] and d.activation == "relu"  # a view
+    assert ed.graph_model.cards[d.uid].params["activation"] == "relu"
+    ed._handle_view_request(ed, {"request_id": 2, "type": "move",
+                                 "positions": {x.uid: {"x": 5, "y": 6}}}, None)
+    assert x.position == {"x": 5.0, "y": 6.0}
+    d.name = "hidden"
+    _view_matches_graph(ed)
+    ed.remove(x)
+    _view_matches_graph(ed)
+    ed.undo()  # the history
+    ed.undo()
+    _view_matches_graph(ed)
+    assert d.name == "dense" and [c.name for c in ed.cards] == ["x", "dense"]
