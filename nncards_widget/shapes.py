@@ -36,16 +36,12 @@ docs/design.md ("Live shapes").
 
 from __future__ import annotations
 
-import logging
-
 from ._after_cell import MODES, AfterCell
 from .builder import BuildCache, CardResult, ModelBuilder, shape_text
 from .catalog import TENSOR
 from .graph import Graph, GraphEvent
 
 __all__ = ["LiveShapes", "shape_text"]
-
-log = logging.getLogger(__name__)
 
 
 class _Entry:
