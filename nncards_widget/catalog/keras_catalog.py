@@ -1,9 +1,11 @@
 """Cards generated from the installed Keras: one per public class of ``keras.layers``.
 
 Each card is derived from the class itself, never written out: the constructor signature gives
-the parameters (typed from their defaults, else from the class docstring), ``call()`` gives the
-Tensor ports, and a few documented conventions give the extra outputs (``return_state``,
-``return_attention_scores``). The result is plain data in the form of ``cards.json`` entries, so
+the parameters (typed from their defaults, else their annotations, else the class docstring;
+initializer/regularizer/constraint arguments become ports, as on the curated cards), ``call()``
+gives the Tensor ports with the ``call()`` argument each feeds, and a few documented conventions
+give the extra outputs (``return_state``, ``return_attention_scores``). An RNN cell is a card with
+only a Layer-instance output, wired into the RNN card's Cell port. The result is plain data in the form of ``cards.json`` entries, so
 the catalogue loads generated and curated cards the same way. Keras is imported only when the
 cards are asked for.
 
