@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import functools
 import importlib
-import inspect
 import json
 import math
 import re
@@ -431,23 +430,11 @@ def _keras_arg_help(module: str | None, cls: str | None, arg: str) -> str | None
     """The description of ``arg`` in the class docstring (Keras or project-made), if any."""
     if not module or not cls:
         return None
+    from .keras_catalog import arg_docs
+
     try:
         klass = getattr(importlib.import_module(module), cls)
     except Exception:  # pragma: no cover - a broken Keras install
         return None
     # The class's own docstring first, then its bases' (shared arguments are documented once).
-    lines = []
-    for base in klass.__mro__:
-        lines += inspect.cleandoc(base.__dict__.get("__doc__") or "").splitlines()
-    for i, line in enumerate(lines):
-        m = re.match(r"^(\s*)" + re.escape(arg) + r"\s*:\s*(.*)$", line)
-        if not m:
-            continue
-        indent = len(m.group(1))
-        text = [m.group(2).strip()]
-        for nxt in lines[i + 1:]:
-            if not nxt.strip() or len(nxt) - len(nxt.lstrip()) <= indent:
-                break
-            text.append(nxt.strip())
-        return " ".join(t for t in text if t)
-    return None
+    return arg_docs(klass).get(arg)
