@@ -115,6 +115,28 @@ def test_canvas_refused_wire_shows_reason(open_notebook):
     assert nb.output_text(i).strip() == "2"
 
 
+def test_canvas_wire_dropped_on_card_body_uses_default_port(open_notebook):
+    nb, canvas = _open_editor(open_notebook, "canvas_body_drop", cells=[
+        "from nncards_widget import NetworkEditor\n"
+        "ed = NetworkEditor()\n"
+        "x = ed.add('input', name='features', shape=[13])\n"
+        "d = ed.add('Dense', units=3)\n"
+        "ed",
+    ])
+    canvas.wait_cards(2)
+    x = canvas.card("features")["uid"]
+    d = canvas.card("dense")
+    # released on the Dense card's title, not on a port: the kernel picks the Tensor input
+    header = (d["center"]["x"], d["center"]["y"] - d["height"] / 2 + 12)
+    canvas.drag(canvas.port(x, "output", "data"), header)
+    canvas.wait_wires(1)
+    wire = canvas.wires()[0]
+    assert (wire["source_port"], wire["target_port"]) == ("data", "input"), wire
+    i = nb.add_cell("print([(w.source_port, w.target_port) for w in ed.wires])")
+    assert nb.output_text(i).strip() == "[('data', 'input')]"
+    nb.shot("wire dropped on the card body")
+
+
 def test_canvas_invalid_parameter_refused_in_place(open_notebook):
     nb, canvas = _open_editor(open_notebook, "canvas_param")
     dense = canvas.add_by_click("dense", "layer_Dense")
