@@ -17,6 +17,7 @@ help.
 from __future__ import annotations
 
 import copy
+import functools
 import inspect
 import re
 
@@ -191,12 +192,15 @@ def public_layer_classes() -> dict:
 
 
 def aliases() -> dict:
-    """Every other public name of a ``keras.layers`` class -> its class name
-    (``"Convolution2D" -> "Conv2D"``, ``"AvgPool2D" -> "AveragePooling2D"``)."""
+    """Every other name of a ``keras.layers`` class -> the name its card uses: its other public
+    names (``"Convolution2D" -> "Conv2D"``, ``"AvgPool2D" -> "AveragePooling2D"``), and its own
+    class name when that is not public (``"GroupedQueryAttention" -> "GroupQueryAttention"``)."""
     import keras
 
     table = {}
     for name, cls in public_layer_classes().items():
+        if cls.__name__ != name:
+            table[cls.__name__] = name
         for attr in dir(keras.layers):
             if attr != name and getattr(keras.layers, attr) is cls:
                 table[attr] = name
@@ -548,6 +552,7 @@ def _call_rows(class_name, cls, role, docs) -> tuple:
 _GENERIC_INPUTS = ("inputs", "x", "data", "sequences", "sequence", "input")
 
 
+@functools.lru_cache(maxsize=None)
 def arg_docs(cls) -> dict:
     """Argument name -> its description in the docstrings of the class and its bases (call()'s
     too), the class's own words first."""
