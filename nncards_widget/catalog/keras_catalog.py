@@ -5,9 +5,9 @@ the parameters (typed from their defaults, else their annotations, else the clas
 initializer/regularizer/constraint arguments become ports, as on the curated cards), ``call()``
 gives the Tensor ports with the ``call()`` argument each feeds, and a few documented conventions
 give the extra outputs (``return_state``, ``return_attention_scores``). An RNN cell is a card with
-only a Layer-instance output, wired into the RNN card's Cell port. The result is plain data in the form of ``cards.json`` entries, so
-the catalogue loads generated and curated cards the same way. Keras is imported only when the
-cards are asked for.
+only a Layer-instance output, wired into the RNN card's Cell port. The result is plain data in
+the form of ``cards.json`` entries, so the catalogue loads generated and curated cards the same
+way. Keras is imported only when the cards are asked for.
 
 What cannot be a card is left out by name, with the reason (:data:`EXCLUDED`); constructor
 arguments that cannot be shown on a card are left at their Keras default and named in the card's
