@@ -9,7 +9,7 @@ import tracemalloc
 
 import pytest
 
-from nncards_widget import GraphFileError, serialization
+from nncards_widget import GraphFileError, NetworkEditor, serialization
 from nncards_widget.serialization import FORMAT, MAX_CARDS, MAX_TEXT_SIZE, MAX_WIRES
 
 #: Generous bounds for one refusal on a shared CI machine (the measured times are far lower).
@@ -182,6 +182,26 @@ def test_hostile_file_is_refused_quickly_in_bounded_memory(case):
     assert len(message) < MESSAGE_CHARS, (case, len(message), message[:MESSAGE_CHARS])
     assert seconds < SECONDS, f"{case}: refused after {seconds:.2f} s"
     assert peak < PEAK_MB, f"{case}: {peak:.0f} MB allocated while refusing it"
+
+
+@pytest.fixture(scope="module")
+def editor():
+    ed = NetworkEditor()
+    x = ed.add("input", name="x", shape=[4])
+    ed.connect(x, ed.add("Dense", name="d", units=3))
+    return ed
+
+
+@pytest.mark.parametrize("case", list(HOSTILE))
+def test_a_refused_file_leaves_the_editor_as_it_was(editor, case):
+    before = editor.to_json()
+    source = HOSTILE[case][0]()
+    with pytest.raises(GraphFileError):
+        editor.load_json(source)
+    assert editor.to_json() == before
+    assert [c.name for c in editor.cards] == ["x", "d"] and len(editor.wires) == 1
+    with pytest.raises(GraphFileError):
+        NetworkEditor.from_json(source)
 
 
 def test_the_sample_graph_itself_loads():
