@@ -193,7 +193,12 @@ def card_class(card) -> type:
         traits = {p.name: ParamTrait(p).tag(sync=True, label=p.label, param=True)
                   for p in spec.params if p.name != "name"}
         cls_name = spec.id[0].upper() + spec.id[1:] + "Card"
-        cls = type(cls_name, (Card,), {"spec": spec, "__doc__": f"{spec.title} card.", **traits})
+        # Old Keras names of parameters read and set them (``card.alpha`` is ``negative_slope``),
+        # unless the name is taken by the card itself (``output_shape`` is the live shape).
+        renamed = {alias: _alias_property(p.name) for p in spec.params for alias in p.aliases
+                   if not hasattr(Card, alias)}
+        cls = type(cls_name, (Card,), {"spec": spec, "__doc__": f"{spec.title} card.",
+                                       **traits, **renamed})
         _classes[spec.id] = cls
     return cls
 
@@ -205,3 +210,8 @@ def _param_name(spec: catalog.CardSpec, key: str) -> str:
     except KeyError:
         return key
     return inp.name if inp.is_param and key in inp.aliases else key
+
+
+def _alias_property(name: str) -> property:
+    return property(lambda card: getattr(card, name), lambda card, v: setattr(card, name, v),
+                    doc=f"Old Keras name of ``{name}``.")

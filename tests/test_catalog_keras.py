@@ -394,3 +394,13 @@ def test_a_layer_class_becomes_a_card_entry_typed_from_defaults_annotations_and_
     assert (rows["pool"]["multiplicity"], rows["pool"]["length"]) == ("n", 2)
     assert entry["left_out"] == ["fn"] and "`fn`" in entry["help"]
     assert rows["input"]["call_name"] == "inputs"
+
+
+def test_old_argument_names_read_and_set_the_parameter_on_the_card():
+    ed = NetworkEditor()
+    act = ed.add("LeakyReLU")
+    act.alpha = 0.1
+    assert act.negative_slope == 0.1 and act.alpha == 0.1
+    dense = ed.add("EinsumDense", equation="ab,bc->ac", output_shape=[3])
+    assert dense.keras_output_shape == [3]
+    assert dense.output_shape != [3]  # the card's own live-shape display, not the parameter
