@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+import math
 
 import ipycytoscape
 from traitlets import Any, Bool, Dict, Int, TraitError, TraitType, Unicode, validate
@@ -52,6 +53,16 @@ class PortRef:
 
 
 _uid_counter = itertools.count(1)
+
+
+def _is_coordinate(v) -> bool:
+    """A finite number (not a bool)."""
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        return False
+    try:
+        return math.isfinite(v)
+    except OverflowError:
+        return False
 
 
 class _ShownAsText:
@@ -105,6 +116,15 @@ class Card(_ShownAsText, ipycytoscape.Node):
             raise TraitError(f"Invalid name for a {self.spec.title} card: expected a non-empty "
                              f"string without '/'; received {value!r}")
         return value.strip()
+
+    @validate("position")
+    def _check_position(self, proposal):
+        value = proposal["value"]
+        if isinstance(value, dict) and (not value or (set(value) == {"x", "y"} and all(
+                _is_coordinate(value[k]) for k in ("x", "y")))):
+            return value  # the dict itself: the editor's graph shares it
+        raise TraitError(f"Invalid position for card '{self.name}' ({self.spec.title}): expected "
+                         f"{{'x': number, 'y': number}}; received {catalog.short_repr(value)}")
 
     # -- identity -------------------------------------------------------------------------
     @property

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from .catalog import short_repr
 from .errors import RequestError
 
 __all__ = ["Field", "RequestSpec", "REQUESTS", "check_request", "RequestError"]
@@ -96,25 +97,20 @@ REQUESTS = {s.name: s for s in (
 ENVELOPE = ("type", "request_id")
 
 
-def _shown(value, limit=80) -> str:
-    text = repr(value)
-    return text if len(text) <= limit else text[:limit - 3] + "..."
-
-
 def check_request(message) -> tuple:
     """``(request type, {field: value})`` of a request message, or RequestError naming the
     request and the field at fault."""
     if not isinstance(message, dict):
-        raise RequestError(f"A request must be an object; received {_shown(message)}")
+        raise RequestError(f"A request must be an object; received {short_repr(message)}")
     kind = message.get("type")
     spec = REQUESTS.get(kind) if isinstance(kind, str) else None
     if spec is None:
-        raise RequestError(f"Unknown request {_shown(kind)}; requests are: "
+        raise RequestError(f"Unknown request {short_repr(kind)}; requests are: "
                            f"{', '.join(REQUESTS)}")
     names = ", ".join(f.name for f in spec.fields) or "none"
     for key in message:
         if key not in ENVELOPE and spec.field(key) is None:
-            raise RequestError(f"Request '{kind}': unknown field {_shown(key)} (its fields: "
+            raise RequestError(f"Request '{kind}': unknown field {short_repr(key)} (its fields: "
                                f"{names})")
     values = {}
     for f in spec.fields:
@@ -127,6 +123,6 @@ def check_request(message) -> tuple:
         check, words = TYPES[f.type]
         if not check(value):
             raise RequestError(f"Request '{kind}': field '{f.name}' must be {words}; received "
-                               f"{_shown(value)}")
+                               f"{short_repr(value)}")
         values[f.name] = value
     return kind, values

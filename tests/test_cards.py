@@ -237,3 +237,15 @@ def test_a_card_or_wire_returned_by_a_cell_shows_as_text_not_as_a_widget():
         assert list(bundle) == ["text/plain"]
     assert "Dense layer card 'dense'" in d._repr_mimebundle_()["text/plain"]
     assert "x.Data -> dense.Input" in wire._repr_mimebundle_()["text/plain"]
+
+
+def test_positions_are_checked(editor):
+    d = editor.add("Dense", name="d", units=1, position={"x": 10, "y": 20})
+    assert d.position == {"x": 10.0, "y": 20.0}
+    for bad in ({"x": "1", "y": 2}, {"x": 1}, [1, 2], {"x": float("nan"), "y": 0},
+                {"x": 10 ** 400, "y": 0}, {"x": True, "y": 0}):
+        with pytest.raises(TraitError, match=r"position for card 'd' \(Dense layer\)"):
+            d.position = bad
+    assert d.position == {"x": 10.0, "y": 20.0}
+    assert editor.graph_model.cards[d.uid].position == {"x": 10.0, "y": 20.0}
+    editor.add("Dense", units=1)  # placement still works
