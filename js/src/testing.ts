@@ -11,7 +11,8 @@ import type cytoscape from 'cytoscape';
 import { CanvasAdapter } from './canvas';
 import { CardLayer } from './cardlayer';
 import { hasPreview, previewLines } from './format';
-import { Point } from './types';
+import { placementHeight } from './geometry';
+import { CardSpec, Point } from './types';
 import { Viewport } from './viewport';
 import { Side } from './wiring';
 
@@ -24,6 +25,7 @@ export interface TestedView {
   readonly viewport: Viewport;
   readonly timings: Record<string, number>;
   readonly firstRenderMs: number | null;
+  readonly specs: Map<string, CardSpec>;
 }
 
 export interface CardInfo {
@@ -101,6 +103,15 @@ export class ViewTesting {
   /** Fit the network to the view, as the toolbar's Fit button does. */
   fitView(all: boolean): void {
     this.view.viewport.fit(all);
+  }
+
+  /** The height the view reserves for each catalogue card when placing it (by card id). */
+  placementHeights(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const [id, spec] of this.view.specs) {
+      out[id] = placementHeight(spec);
+    }
+    return out;
   }
 
   /** Uids of the cards at least partly inside the visible extent. */

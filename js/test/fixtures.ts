@@ -83,13 +83,17 @@ export const EMBEDDING: CardSpec = {
   ]
 };
 
-/** The project's real catalogue, when the Python package's data file is present. */
-export function realCatalog(): CardSpec[] | null {
+/** The project's real catalogue (the Python package's data file, next to js/). */
+export function realCatalog(): CardSpec[] {
+  // compiled to js/lib-test/js/test/: four levels up is the repository
   const p = path.resolve(__dirname, '..', '..', '..', '..', 'nncards_widget', 'catalog', 'cards.json');
   if (!fs.existsSync(p)) {
-    return null;
+    throw new Error(`The catalogue is missing: ${p}`);
   }
   const data = JSON.parse(fs.readFileSync(p, 'utf8'));
   const cards = Array.isArray(data) ? data : data.cards;
-  return Array.isArray(cards) ? (cards as CardSpec[]) : null;
+  if (!Array.isArray(cards)) {
+    throw new Error(`${p} holds no list of cards`);
+  }
+  return cards as CardSpec[];
 }

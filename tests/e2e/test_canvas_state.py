@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from .canvas_helpers import Canvas
 
 BUILD = (
@@ -122,3 +124,25 @@ def test_canvas_one_undo_history_for_python_and_every_view(open_notebook):
     assert nb.output_text(i).strip() == "7"
     nb.shot("one history for Python and both views")
     nb.assert_no_errors()
+
+
+def test_canvas_kernel_placement_heights_match_the_drawn_cards(open_notebook):
+    """The kernel places cards added from Python using card_height; the view reserves
+    placementHeight. Both read catalog/geometry.json; here they are compared for every card."""
+    nb = open_notebook("canvas_heights", [
+        "import json\n"
+        "from nncards_widget import NetworkEditor, catalog\n"
+        "from nncards_widget.editor import card_height\n"
+        "ed = NetworkEditor()\n"
+        "print(json.dumps({s.id: card_height(s) for s in catalog.cards()}))",
+        "ed",
+    ])
+    nb.run_all()
+    canvas = Canvas(nb)
+    canvas.wait_ready()
+    kernel = json.loads(nb.output_text(0).strip().splitlines()[-1])
+    canvas.wait("Object.keys(v.placementHeights()).length === arg", len(kernel))
+    view = canvas.eval("v.placementHeights()")
+    assert len(kernel) >= 88
+    differ = {k: (kernel[k], view.get(k)) for k in kernel if kernel[k] != view.get(k)}
+    assert not differ, differ
