@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { keyAction } from '../src/keys';
 import { historyButtons, readHistory } from '../src/history';
-import { cacheSupported } from '../src/facecache';
+import { cacheSupported, FaceCache } from '../src/facecache';
+import { svgDataUri } from '../src/cardsvg';
 import { CARD, cardConstants } from '../src/geometry';
 
 const key = (k: string, mods: { ctrl?: boolean; meta?: boolean; shift?: boolean } = {}) => ({
@@ -54,4 +55,20 @@ test('card geometry comes from geometry.json, every constant a number', () => {
   const missing: Record<string, unknown> = { ...CARD };
   delete missing.headerHeight;
   assert.throws(() => cardConstants(missing), /'headerHeight' must be a number; received undefined/);
+});
+
+test('faces go into the image cache under short keys, or as data URIs where that cache is unknown', () => {
+  const renderer: any = { getCachedImage: () => null };
+  const faces = new FaceCache(renderer, '3.21.0', 'v1');
+  const key = faces.add('<svg/>');
+  assert.match(key, /^data:image\/svg\+xml;nncards=v1-\d+,$/);
+  assert.ok(key in renderer.imageCache);
+  assert.notEqual(faces.add('<svg/>'), key); // every face its own key
+  faces.drop(key);
+  assert.ok(!(key in renderer.imageCache));
+
+  const unknown: any = { getCachedImage: () => null };
+  const plain = new FaceCache(unknown, '4.0.0', 'v2');
+  assert.equal(plain.add('<svg/>'), svgDataUri('<svg/>'));
+  assert.equal(unknown.imageCache, undefined); // cytoscape's private cache left alone
 });
