@@ -197,8 +197,10 @@ def _quoted(name: str) -> str:
 
 
 def _need_position(entry, where) -> dict:
-    """``{}`` (not placed yet) or ``{"x": number, "y": number}`` with finite numbers."""
-    position = entry.get("position") or {}
+    """``{}`` or absent (not placed yet), or ``{"x": number, "y": number}``, finite numbers."""
+    position = entry.get("position")
+    if position is None:
+        return {}
     expected = "'position' must be {'x': number, 'y': number} with finite numbers"
     if not isinstance(position, dict):
         raise GraphFileError(f"{where}: {expected}; found {short_repr(position)}")

@@ -9,7 +9,7 @@ import tracemalloc
 
 import pytest
 
-from nncards_widget import GraphFileError, NetworkEditor, serialization
+from nncards_widget import GraphFileError, NetworkEditor, catalog, serialization
 from nncards_widget.serialization import FORMAT, MAX_CARDS, MAX_TEXT_SIZE, MAX_WIRES
 
 #: Generous bounds for one refusal on a shared CI machine (the measured times are far lower).
@@ -101,6 +101,8 @@ HOSTILE = {
     "position without y": (lambda: _with_card(position={"x": 3}), ["card #1", "'position'"]),
     "position as a list": (lambda: _with_card(position=[1, 2]), ["card #1", "'position'"]),
     "position as a string": (lambda: _with_card(position="left"), ["card #1", "'position'"]),
+    "position as an empty list": (lambda: _with_card(position=[]), ["card #1", "'position'"]),
+    "position as false": (lambda: _with_card(position=False), ["card #1", "'position'"]),
     "position with an extra key": (lambda: _with_card(position={"x": 1, "y": 2, "z": 3}),
                                    ["card #1", "'position'"]),
     "position NaN": (lambda: _text(_doc()).replace('"y": 2.0', '"y": NaN', 1),
@@ -153,6 +155,12 @@ HOSTILE = {
     "not JSON": (lambda: "format: nncards_widget.graph", ["invalid JSON"]),
     "cards as an object": (lambda: _text(_doc(cards={})), ["list of 'cards'"]),
 }
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _catalogue_loaded():
+    """The catalogue is generated from Keras on first use (seconds): not part of any refusal."""
+    catalog.cards()
 
 
 def _refusal(source):
