@@ -102,7 +102,9 @@ class NetworkEditor(ipycytoscape.CytoscapeWidget):
     catalog = List(read_only=True).tag(sync=True)
     total_params = Int(None, allow_none=True).tag(sync=True)
     #: Labels of the next undo / redo and the number of each (what the toolbar shows).
-    history = Dict(read_only=True).tag(sync=True)
+    undo_state = Dict(read_only=True).tag(sync=True)
+    #: Progress and loss / metric series of the fit being monitored (``ed.monitor()``).
+    training_state = Dict(read_only=True).tag(sync=True)
 
     def __init__(self, **kwargs):
         kwargs.setdefault("cytoscape_layout", {"name": "preset"})
@@ -114,7 +116,7 @@ class NetworkEditor(ipycytoscape.CytoscapeWidget):
         #: The network: cards, wires, parameters, positions. Everything else reads it.
         self.graph_model = Graph()
         self._history = History(self.graph_model, on_change=self._show_history)
-        self.set_trait("history", self._history.state())
+        self.set_trait("undo_state", self._history.state())
         self._widgets: dict = {}  # uid -> Card widget drawn for graph_model.cards[uid]
         self._wire_widgets: dict = {}  # wire id -> Wire widget
         self._incoming: dict = {}  # uid -> Card made (and validated) by add(), about to be drawn
@@ -127,6 +129,7 @@ class NetworkEditor(ipycytoscape.CytoscapeWidget):
         self.on_msg(self._handle_view_request)
         self.live_shapes = LiveShapes(self)  # shapes, parameter counts and errors on the cards
         self._inspector = Inspector(self)
+        self._training_monitor = None  # the TrainingMonitor of the last monitored fit
 
     # -- the graph, as Python objects -------------------------------------------------------
     @property
@@ -194,7 +197,7 @@ class NetworkEditor(ipycytoscape.CytoscapeWidget):
         return self._history.redo()
 
     def _show_history(self, state: dict):
-        self.set_trait("history", state)
+        self.set_trait("undo_state", state)
 
     def _edit(self, label: str | None):
         """One undoable step: every change inside is undone together; an error rolls it back."""
@@ -462,6 +465,30 @@ class NetworkEditor(ipycytoscape.CytoscapeWidget):
         Returns ``ed.outputs``.
         """
         return self._inspector.inspect(sample, live=live)
+
+    # -- training ----------------------------------------------------------------------------
+    def monitor(self, probe=None, interval: float = 0.25, budget: float = 0.02):
+        """A Keras callback that shows training on the canvas:
+        ``model.fit(x, y, callbacks=[ed.monitor(probe=x[:64])])``.
+
+        The editor's panel charts loss and metrics (per batch and per epoch, train and
+        validation) with a progress bar; each card with weights shows its weight norm,
+        update/weight ratio and, for its output on ``probe`` (a few input examples; default:
+        the sample of the last ``inspect``), the share of zeros, mean and std, with a state
+        (learning / stalled / dead / exploding). The panel is synced at most every ``interval``
+        seconds; card statistics take at most ``budget`` of the fit time. After the fit:
+        ``ed.history`` and ``card.training``. See ``nncards_widget/monitor.py``.
+        """
+        from .monitor import TrainingMonitor  # imports Keras
+
+        return TrainingMonitor(self, probe=probe, interval=interval, budget=budget)
+
+    @property
+    def history(self) -> dict:
+        """Epoch logs of the last fit run with ``ed.monitor()``, like Keras'
+        ``History.history``: ``{"loss": [...], "val_loss": [...], ...}`` (empty before)."""
+        mon = self._training_monitor
+        return {k: list(v) for k, v in mon.history.items()} if mon is not None else {}
 
     @property
     def outputs(self):

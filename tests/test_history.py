@@ -38,7 +38,7 @@ def _view_lists(ed):
 
 def test_python_edits_are_undone_one_call_at_a_time_with_labels():
     ed = NetworkEditor()
-    assert ed.history == {"undo": "", "redo": "", "undo_count": 0, "redo_count": 0}
+    assert ed.undo_state == {"undo": "", "redo": "", "undo_count": 0, "redo_count": 0}
     saved = [ed.to_json()]
     x = ed.add("input", name="x", shape=[4])
     saved.append(ed.to_json())
@@ -48,14 +48,14 @@ def test_python_edits_are_undone_one_call_at_a_time_with_labels():
     saved.append(ed.to_json())
     d.units = 64
     saved.append(ed.to_json())
-    assert ed.history["undo"] == "Set Units of 'dense' to 64"
-    assert ed.history["undo_count"] == 4
+    assert ed.undo_state["undo"] == "Set Units of 'dense' to 64"
+    assert ed.undo_state["undo_count"] == 4
 
     labels = [ed.undo() for _ in range(4)]
     assert labels == ["Set Units of 'dense' to 64", "Connect 'x' -> 'dense'",
                       "Add Dense layer 'dense'", "Add Input 'x'"]
     assert ed.to_json() == saved[0] and ed.cards == [] and ed.wires == []
-    assert ed.history["undo_count"] == 0 and ed.history["redo_count"] == 4
+    assert ed.undo_state["undo_count"] == 0 and ed.undo_state["redo_count"] == 4
     with pytest.raises(HistoryError, match="Nothing to undo"):
         ed.undo()
     for i in range(1, 5):
@@ -86,7 +86,7 @@ def test_undo_of_a_removed_card_restores_uid_params_position_and_wires():
     uid = d.uid
     wires = ed.wires
     ed.remove(d)
-    assert ed.history["undo"] == "Delete Dense layer 'dense'"
+    assert ed.undo_state["undo"] == "Delete Dense layer 'dense'"
     assert [c.name for c in ed.cards] == ["x", "y"] and ed.wires == []
     assert ed.undo() == "Delete Dense layer 'dense'"
     assert ed.to_json() == before  # same uid, parameters, position, wires, and order
@@ -121,14 +121,14 @@ def test_undo_keeps_the_order_of_cards_and_wires():
 def test_view_requests_are_undone_through_requests():
     ed, x, d, y = _net()
     start = ed.to_json()
-    n = ed.history["undo_count"]
+    n = ed.undo_state["undo_count"]
     assert request(ed, "set_param", uid=d.uid, name="units", value=16)["ok"]
     assert request(ed, "move", positions={x.uid: {"x": 10, "y": 20}, d.uid: {"x": 30, "y": 40},
                                           y.uid: {"x": 50, "y": 60}})["ok"]
-    assert ed.history["undo"] == "Move 3 cards"
+    assert ed.undo_state["undo"] == "Move 3 cards"
     assert request(ed, "remove", cards=[x.uid, y.uid])["ok"]
-    assert ed.history["undo"] == "Delete 2 cards"
-    assert ed.history["undo_count"] == n + 3
+    assert ed.undo_state["undo"] == "Delete 2 cards"
+    assert ed.undo_state["undo_count"] == n + 3
     reply = request(ed, "undo")
     assert reply["ok"] and reply["result"] == {"label": "Delete 2 cards"}
     assert [c.name for c in ed.cards] == ["x", "dense", "y"] and len(ed.wires) == 2
@@ -145,9 +145,9 @@ def test_a_new_edit_clears_redo():
     ed, x, d, y = _net()
     d.units = 2
     ed.undo()
-    assert ed.history["redo"] == "Set Units of 'dense' to 2" and ed.history["redo_count"] == 1
+    assert ed.undo_state["redo"] == "Set Units of 'dense' to 2" and ed.undo_state["redo_count"] == 1
     d.activation = "tanh"
-    assert ed.history["redo"] == "" and ed.history["redo_count"] == 0
+    assert ed.undo_state["redo"] == "" and ed.undo_state["redo_count"] == 0
     reply = request(ed, "redo")
     assert not reply["ok"] and reply["error"] == "Nothing to redo"
 
@@ -160,39 +160,39 @@ def test_nothing_to_undo_is_refused():
 
 def test_two_views_share_one_history_in_the_kernel():
     """A view's edit can be undone from another view (or from Python), and every view gets the
-    same synced ``history`` trait: the history is the editor's, not a view's."""
+    same synced ``undo_state`` trait: the history is the editor's, not a view's."""
     ed, x, d, y = _net()
     # view A connects a new card; view B undoes it; Python redoes it
     assert request(ed, "add", card_id="layer_Dropout", params={"rate": 0.5})["ok"]
-    assert ed.get_state()["history"]["undo"] == "Add Dropout layer 'dropout'"
+    assert ed.get_state()["undo_state"]["undo"] == "Add Dropout layer 'dropout'"
     reply_b = request(ed, "undo")
     assert reply_b["ok"] and "dropout" not in [c.name for c in ed.cards]
-    assert ed.get_state()["history"]["redo"] == "Add Dropout layer 'dropout'"
+    assert ed.get_state()["undo_state"]["redo"] == "Add Dropout layer 'dropout'"
     assert ed.redo() == "Add Dropout layer 'dropout'"
     assert ed["dropout"].rate == 0.5
     # a page reload makes a new view of the same model: the state it receives has the history
-    assert ed.get_state()["history"] == ed.history
+    assert ed.get_state()["undo_state"] == ed.undo_state
 
 
 def test_a_refused_request_changes_nothing_and_makes_no_entry():
     ed, x, d, y = _net()
-    before, history = ed.to_json(), dict(ed.history)
+    before, history = ed.to_json(), dict(ed.undo_state)
     reply = request(ed, "move", positions={x.uid: {"x": 1, "y": 2}, "nope": {"x": 3, "y": 4}})
     assert not reply["ok"] and "'nope'" in reply["error"]
     reply = request(ed, "remove", cards=[d.uid], wires=["no-such-wire"])
     assert not reply["ok"] and "no-such-wire" in reply["error"]
     reply = request(ed, "set_param", uid=d.uid, name="units", value=-1)
     assert not reply["ok"] and "Units" in reply["error"]
-    assert ed.to_json() == before and ed.history == history
+    assert ed.to_json() == before and ed.undo_state == history
 
 
 def test_a_failing_python_call_changes_nothing():
     ed, x, d, y = _net()
-    before, count = ed.to_json(), ed.history["undo_count"]
+    before, count = ed.to_json(), ed.undo_state["undo_count"]
     with pytest.raises(GraphFileError, match="unknown card id 'nope'"):
         ed.load_json(json.dumps({"format": "nncards_widget.graph", "schema": 1,
                                  "cards": [{"uid": "a", "card_id": "nope", "name": "a"}]}))
-    assert ed.to_json() == before and ed.history["undo_count"] == count
+    assert ed.to_json() == before and ed.undo_state["undo_count"] == count
 
 
 def test_a_step_that_fails_half_way_is_rolled_back():
@@ -214,9 +214,9 @@ def test_loading_is_one_step_and_a_loaded_editor_starts_with_no_history():
     ed, x, d, y = _net()
     text = ed.to_json()
     other = NetworkEditor.from_json(text)
-    assert other.history["undo_count"] == 0
+    assert other.undo_state["undo_count"] == 0
     other.add("Dense", units=1)
     other.load_json(text)
-    assert other.history["undo"] == "Load graph"
+    assert other.undo_state["undo"] == "Load graph"
     other.undo()
     assert [c.name for c in other.cards] == ["x", "dense", "y", "dense_1"]
