@@ -112,8 +112,10 @@ ROWS = {
 
 CELLS = {"layer_GRUCell", "layer_LSTMCell", "layer_SimpleRNNCell"}
 
-#: Layers Keras leaves out of a functional model: their symbolic output is their input tensor
-#: itself (they change values only when run eagerly), so the model never sees them.
+#: Layers Keras leaves out of a functional model: their symbolic call returns the input tensor
+#: itself (they change values only when run eagerly), so the model never sees them, and a model
+#: whose output is that tensor is refused by Keras (a cycle). They are tested with an Identity
+#: card after them.
 NOT_IN_MODEL = {"layer_Equalization": "its symbolic call returns the input tensor unchanged"}
 
 
@@ -170,7 +172,11 @@ def _build(card_id):
             required = [p for p in tensor_ports if not p.optional]
             for i, p in enumerate(required):  # e.g. attention: query and value
                 ed.connect(xs[min(i, len(xs) - 1)], card[p.name])
-        ed.connect(card, ed.add("output", name="y"))
+        last = card
+        if card_id in NOT_IN_MODEL:
+            last = ed.add("layer_Identity")
+            ed.connect(card, last)
+        ed.connect(last, ed.add("output", name="y"))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # Keras notes about unbuilt state
         model = ed.build()
