@@ -41,6 +41,8 @@ MAX_DEPTH = 32
 MAX_VALUES = 2_000_000
 MAX_CARDS = 20_000
 MAX_WIRES = 100_000
+#: Longer than any card id or Keras class name.
+MAX_CARD_ID_LENGTH = 200
 
 _WIRE_KEYS = ("id", "source", "source_port", "target", "target_port")
 
@@ -228,6 +230,8 @@ def card_from_dict(entry, where="card") -> CardData:
     uid = _need_id(entry, "uid", where)
     card_id = _need(entry, "card_id", str, where)
     try:
+        if len(card_id) > MAX_CARD_ID_LENGTH:  # no such card; spare the lookup's suggestions
+            raise catalog.UnknownCardError(card_id)
         spec = catalog.get(card_id)
     except catalog.UnknownCardError:
         raise GraphFileError(f"{where} ({short_repr(uid)}): unknown card id "
