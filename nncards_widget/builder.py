@@ -190,9 +190,8 @@ class ModelBuilder:
         inputs = self._tensor_inputs(card)
         if isinstance(inputs, CardResult):
             return inputs  # an error
-        if spec.role == "output":
-            tensor = keras.layers.Identity(name=card.name)(inputs["data"])
-            return CardResult(outputs={"output": tensor}, inputs=inputs)
+        if spec.role == "output":  # adds no layer: the model's output is the tensor wired in
+            return CardResult(outputs={"output": inputs["data"]}, inputs=inputs)
         try:
             layer = self._make_object(card)
         except _Upstream as up:
@@ -406,16 +405,7 @@ class ModelBuilder:
         if not outputs:
             raise BuildError("The network has no Output card: add an 'output' card and wire the "
                              "last layer's Output into its Data input.")
-        seen = {}
-        for c in graph.cards.values():
-            if c.name in seen:
-                other = seen[c.name]
-                kind = ("Input/Output name" if {c.spec.role, other.spec.role} & {"input", "output"}
-                        else "card name")
-                raise BuildError(f"Duplicate {kind} '{c.name}': card '{c.name}' ({c.spec.title}) "
-                                 f"and card '{other.name}' ({other.spec.title}) have the same "
-                                 f"name; rename one of them.", card=c.name, param="name")
-            seen[c.name] = c
+        _check_names(graph)
         used = set()
         for c in outputs:
             used |= graph.upstream(c.uid)
@@ -432,10 +422,29 @@ class ModelBuilder:
         # One Output card: the model's output is that tensor, so predict() gives an array and
         # fit() takes an array of targets, as for any single-output Keras model. Several: a dict
         # keyed by Output card name (predict() gives a dict, fit(y={"name": ...}) matches them).
+        # Output cards add no layer; ``model.output_names`` are their names all the same.
         tensors = {c.name: self.results[c.uid].output for c in outputs}
-        return keras.Model(inputs=[self.results[c.uid].output for c in inputs],
-                           outputs=tensors if len(tensors) > 1 else next(iter(tensors.values())),
-                           name="network")
+        model = keras.Model(inputs=[self.results[c.uid].output for c in inputs],
+                            outputs=tensors if len(tensors) > 1 else next(iter(tensors.values())),
+                            name="network")
+        model.output_names = keras.tree.flatten({name: name for name in tensors})
+        return model
+
+
+def _check_names(graph) -> None:
+    """Names must be unique among the cards that become layers (Input cards included) and
+    among Output cards; an Output card may share its name with the layer it follows."""
+    seen = {}
+    for c in graph.cards.values():
+        key = (c.spec.role == "output", c.name)
+        other = seen.get(key)
+        if other is not None:
+            kind = ("Input/Output name" if {c.spec.role, other.spec.role} & {"input", "output"}
+                    else "card name")
+            raise BuildError(f"Duplicate {kind} '{c.name}': card '{c.name}' ({c.spec.title}) "
+                             f"and card '{other.name}' ({other.spec.title}) have the same "
+                             f"name; rename one of them.", card=c.name, param="name")
+        seen[key] = c
 
 
 class _Upstream(Exception):

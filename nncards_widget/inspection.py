@@ -273,18 +273,13 @@ class Inspector:
 
         if self._capture[0] is model:
             return self._capture[1], self._capture[2]
+        shapes = self.editor.live_shapes
+        known = shapes.last_tensors if model is shapes.last_model else {}
         cards, tensors = [], []
         for card in self.editor.cards:
-            try:
-                layer = model.get_layer(card.name)
-            except ValueError:
+            out = known.get(card.uid) if known else _layer_output(model, card.name)
+            if out is None:
                 continue  # not in the model: a wrapped layer, an initializer, a dangling card
-            try:
-                out = layer.output
-            except (AttributeError, ValueError):
-                continue
-            if isinstance(out, (list, tuple)):
-                out = out[0]
             cards.append((card.uid, card.name))
             tensors.append(out)
         capture = keras.Model(model.inputs, tensors, name=f"{model.name}_capture")
@@ -359,3 +354,14 @@ class Inspector:
         self._fresh, self._shown = fresh, set(fresh)
         self.outputs = Outputs(outputs)
         return self.outputs
+
+
+def _layer_output(model, name):
+    """The output tensor of layer ``name`` of a model not built by the editor (or None)."""
+    try:
+        out = model.get_layer(name).output
+    except (AttributeError, ValueError):
+        if name in getattr(model, "output_names", ()):
+            return model.outputs[model.output_names.index(name)]
+        return None
+    return out[0] if isinstance(out, (list, tuple)) else out

@@ -109,6 +109,8 @@ class LiveShapes:
         self.last_rebuilt: list = []
         #: the model of the last successful build() and the ``version`` it was built at
         self.last_model = None
+        #: uid -> main output tensor of each card in ``last_model`` (what inspection captures)
+        self.last_tensors: dict = {}
         self.built_version = -1
         self.graph.on_change(self._on_change)
 
@@ -166,6 +168,8 @@ class LiveShapes:
             entry = self._entries.get(uid)
             if entry is not None and entry.result is result:
                 entry.in_model = True
+        self.last_tensors = {uid: t for uid, r in builder.results.items()
+                             if (t := _main_tensor(r)) is not None}
         self.last_model, self.built_version = model, self.version
         return model
 

@@ -81,11 +81,20 @@ def test_duplicate_output_name(editor):
     assert "Duplicate Input/Output name 'y'" in str(err) and "rename one of them" in str(err)
 
 
-def test_output_named_like_a_layer_card(editor):
+def test_output_named_like_a_layer_card_builds(editor):
+    # An Output card adds no layer, so it may take the name of the layer it follows.
     x = editor.add("input", name="x", shape=[3])
     _chain(editor, x, editor.add("Dense", name="head", units=1),
            editor.add("output", name="head"))
-    assert "Duplicate Input/Output name 'head'" in str(_fails(editor))
+    model = editor.build()
+    assert [layer.name for layer in model.layers] == ["x", "head"]
+    assert model.output_names == ["head"]
+
+
+def test_input_named_like_a_layer_card(editor):
+    x = editor.add("input", name="x", shape=[3])
+    _chain(editor, x, editor.add("Dense", name="x", units=1), editor.add("output", name="y"))
+    assert "Duplicate Input/Output name 'x'" in str(_fails(editor))
 
 
 def test_dangling_card_is_a_warning_and_the_model_still_builds(editor):

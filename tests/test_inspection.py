@@ -16,8 +16,13 @@ from nncards_widget.inspection import InspectionError, encode_png
 
 
 def submodel_output(model, name, feed):
-    """What plain Keras gives for a card: keras.Model(model.inputs, layer output)."""
-    sub = keras.Model(model.inputs, model.get_layer(name).output)
+    """What plain Keras gives for a card: keras.Model(model.inputs, layer output); an Output
+    card (no layer of its own) gives the model output of its name."""
+    if name in model.output_names:
+        tensor = model.outputs[model.output_names.index(name)]
+    else:
+        tensor = model.get_layer(name).output
+    sub = keras.Model(model.inputs, tensor)
     if not isinstance(feed, dict):
         feed = {model.inputs[0].name: feed}
     return np.asarray(sub(feed, training=False))

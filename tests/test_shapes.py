@@ -212,7 +212,7 @@ def test_first_build_reuses_the_live_layers_later_builds_do_not_share(editor, tm
     assert m2.get_layer("d2").units == 4 and d2.output_shape == "(None, 7)"
     m3 = ed.build()
     assert set(map(id, m2.layers)).isdisjoint(map(id, m3.layers))
-    assert m3.get_layer("y").output.shape == (None, 7)
+    assert m3.outputs[0].shape == (None, 7)
     sample = np.random.default_rng(0).normal(size=(4, 13)).astype("float32")
     for m in (m1, m2, m3):  # independent weights, each model saves and loads back
         m.compile(optimizer="sgd", loss="mse")
@@ -238,7 +238,7 @@ def test_failed_build_changes_nothing_and_names_the_card(editor):
         ed.build()
     assert x.output_shape == "(None, 12)" and "'r'" in r.error and ed.model is None
     r.target_shape = [4, 3]
-    assert ed.build().get_layer("y").output.shape == (None, 4, 2)
+    assert ed.build().outputs[0].shape == (None, 4, 2)
 
 
 def test_deferred_updates_coalesce(editor):
@@ -255,7 +255,7 @@ def test_deferred_updates_coalesce(editor):
     assert sorted(ed.live_shapes.last_rebuilt) == ["d0", "d1", "d2", "y"]
     assert [d.output_shape for d in dense] == ["(None, 3)"] * 3
     # build() runs a pending update first
-    assert ed.build().get_layer("y").output.shape == (None, 3)
+    assert ed.build().outputs[0].shape == (None, 3)
 
 
 def test_inside_a_running_event_loop_one_update_per_turn():
