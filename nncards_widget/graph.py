@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from . import catalog
-from .catalog import LAYER, TENSOR, port_short
+from .catalog import LAYER, TENSOR, port_short, short_repr
 from .errors import ConnectionRefused
 
 __all__ = ["CardData", "WireData", "Graph", "GraphData", "GraphEvent", "check_wire",
@@ -330,9 +330,9 @@ def check_wire(graph: Graph, source: str, source_port: str, target: str, target_
     cards and ports when the wire is not allowed.
     """
     if source not in graph.cards:
-        raise ConnectionRefused(f"Cannot connect: no card {source!r} in this editor")
+        raise ConnectionRefused(f"Cannot connect: no card {short_repr(source)} in this editor")
     if target not in graph.cards:
-        raise ConnectionRefused(f"Cannot connect: no card {target!r} in this editor")
+        raise ConnectionRefused(f"Cannot connect: no card {short_repr(target)} in this editor")
     src, dst = graph.cards[source], graph.cards[target]
     src_label, dst_label = graph.card_label(source), graph.card_label(target)
     try:
@@ -340,13 +340,13 @@ def check_wire(graph: Graph, source: str, source_port: str, target: str, target_
     except KeyError:
         names = ", ".join(repr(o.label) for o in src.spec.outputs) or "none"
         raise ConnectionRefused(f"Cannot connect from {src_label}: it has no output "
-                                f"{source_port!r} (its outputs: {names})") from None
+                                f"{short_repr(source_port)} (its outputs: {names})") from None
     try:
         inp = dst.spec.input(target_port)
     except KeyError:
         names = ", ".join(repr(i.label) for i in dst.spec.ports) or "none"
         raise ConnectionRefused(f"Cannot connect to {dst_label}: it has no input port "
-                                f"{target_port!r} (its ports: {names})") from None
+                                f"{short_repr(target_port)} (its ports: {names})") from None
     what = f"Cannot connect {src_label} '{out.label}' to {dst_label} '{inp.label}'"
     if inp.is_param:
         raise ConnectionRefused(f"{what}: '{inp.label}' is a parameter set on the card "
@@ -382,7 +382,7 @@ def default_ports(graph: Graph, source: str, target: str, source_port: str | Non
     """
     for uid in (source, target):
         if uid not in graph.cards:
-            raise ConnectionRefused(f"Cannot connect: no card {uid!r} in this editor")
+            raise ConnectionRefused(f"Cannot connect: no card {short_repr(uid)} in this editor")
     src, dst = graph.cards[source].spec, graph.cards[target].spec
     if source_port is None:
         outs = src.outputs

@@ -145,6 +145,12 @@ HOSTILE = {
                       ["wire #0", "'id'"]),
     "wire to no card": (lambda: _text(_doc(wires=[_wire("w", "x", "nope", source_port="data")])),
                         ["wire #0", "'nope' is not a card"]),
+    "huge output port name": (
+        lambda: _text(_doc(wires=[_wire("w", "x", "d", source_port="p" * 1_000_000)])),
+        ["wire #0", "has no output", "..."]),
+    "huge input port name": (
+        lambda: _text(_doc(wires=[_wire("w", "x", "d", "data", target_port="q" * 1_000_000)])),
+        ["wire #0", "no input port", "..."]),
     "wire as a string": (lambda: _text(_doc(wires=["x->d"])), ["wire #0", "expected an object"]),
     "two wires into one input": (
         lambda: _text(_doc(wires=[_wire("w1", "x", "d", source_port="data"),
