@@ -31,7 +31,7 @@ from ._after_cell import AfterCell
 from .builder import shape_text
 from .errors import NNCardsError
 
-__all__ = ["Inspector", "InspectionError", "Outputs", "preview", "encode_png"]
+__all__ = ["Inspector", "InspectionError", "Outputs", "preview", "previews", "encode_png"]
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +54,7 @@ N_COLORS = 254  # palette 0..253: viridis, 254: background, 255: bars
 BACKGROUND, BAR = 254, 255
 _PALETTE = np.vstack([_viridis(N_COLORS), [[255, 255, 255], [76, 114, 176]]]).astype(np.uint8)
 _PLTE = _PALETTE.tobytes()
+_PLTE_BARS = _PALETTE[[BACKGROUND, BAR]].tobytes()  # 1-bit histograms: 0 background, 1 bar
 
 
 def _chunk(tag: bytes, data: bytes) -> bytes:
@@ -61,26 +62,37 @@ def _chunk(tag: bytes, data: bytes) -> bytes:
             + struct.pack(">I", zlib.crc32(tag + data) & 0xFFFFFFFF))
 
 
-def encode_png(indexed: np.ndarray, palette: bytes = _PLTE) -> bytes:
-    """An 8-bit indexed-colour PNG of a 2-D uint8 array of palette indices."""
-    h, w = indexed.shape
-    raw = np.zeros((h, w + 1), np.uint8)  # filter type 0 (None) at the start of every row
-    raw[:, 1:] = indexed
+def _png(rows: np.ndarray, width: int, depth: int, palette: bytes) -> bytes:
+    """A PNG of ``rows`` (h x bytes per row, uint8: pixels packed at ``depth`` bits each)."""
+    h = rows.shape[0]
+    raw = np.zeros((h, rows.shape[1] + 1), np.uint8)  # filter type 0 (None) at each row's start
+    raw[:, 1:] = rows
     return (b"\x89PNG\r\n\x1a\n"
-            + _chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 3, 0, 0, 0))
+            + _chunk(b"IHDR", struct.pack(">IIBBBBB", width, h, depth, 3, 0, 0, 0))
             + _chunk(b"PLTE", palette)
             + _chunk(b"IDAT", zlib.compress(raw.tobytes(), 1))
             + _chunk(b"IEND", b""))
 
 
+def encode_png(indexed: np.ndarray, palette: bytes = _PLTE) -> bytes:
+    """An 8-bit indexed-colour PNG of a 2-D uint8 array of palette indices."""
+    return _png(indexed, indexed.shape[1], 8, palette)
+
+
+def _uri(png: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
 def _data_uri(indexed: np.ndarray) -> str:
-    return "data:image/png;base64," + base64.b64encode(encode_png(indexed)).decode("ascii")
+    return _uri(encode_png(indexed))
 
 
 # -- pictures ------------------------------------------------------------------------------------
 
 SMALL = (48, 96)  # height, width
 LARGE = (160, 320)
+BINS = 64  # histogram bins of the large picture; the small one joins them in pairs
+HISTOGRAM_SAMPLE = 65536  # a histogram reads at most about this many values of a tensor
 
 
 def _levels(m: np.ndarray) -> np.ndarray:
@@ -99,18 +111,51 @@ def _resample(m: np.ndarray, h: int, w: int) -> np.ndarray:
     return m[rows[:, None], cols[None, :]]
 
 
-def _histogram_image(counts: np.ndarray, size) -> np.ndarray:
+def _bar_masks(counts: np.ndarray, size) -> np.ndarray:
+    """Bar charts of histograms: (n, h, w) booleans, True where a bar is, for (n, bins) counts.
+    Each bar is as high as its count relative to the highest of its own histogram; a non-empty
+    bin shows at least one pixel; one background column between bars when there is room."""
     h, w = size
-    img = np.full((h, w), BACKGROUND, np.uint8)
-    top = counts.max()
-    if top <= 0:
-        return img
-    heights = np.ceil(counts / top * (h - 2)).astype(int)  # a non-empty bin shows at least 1 px
-    col_bin = np.arange(w) * len(counts) // w
-    gap = np.r_[np.diff(col_bin) != 0, True]  # one background column between bars
-    col_h = np.where(gap & (w >= 2 * len(counts)), 0, heights[col_bin])
-    img[(h - 1 - np.arange(h))[:, None] < col_h[None, :]] = BAR
-    return img
+    bins = counts.shape[1]
+    top = counts.max(axis=1, keepdims=True)
+    heights = np.ceil(counts / np.maximum(top, 1) * (h - 2)).astype(np.int32)
+    col_bin = np.arange(w) * bins // w
+    gap = np.r_[np.diff(col_bin) != 0, True] & (w >= 2 * bins)
+    col_h = np.where(gap[None, :], 0, heights[:, col_bin])  # (n, w)
+    return (h - 1 - np.arange(h))[None, :, None] < col_h[:, None, :]
+
+
+def _histogram_pngs(counts: np.ndarray, size) -> list[str]:
+    """One 1-bit PNG data URI per histogram (row of ``counts``): bars made for all at once."""
+    h, w = size
+    packed = np.packbits(_bar_masks(counts, size), axis=2)  # (n, h, ceil(w / 8))
+    return [_uri(_png(rows, w, 1, _PLTE_BARS)) for rows in packed]
+
+
+_BAR_COLOR = "#%02x%02x%02x" % tuple(_PALETTE[BAR])
+
+
+def _histogram_svgs(counts: np.ndarray, size) -> list[str]:
+    """One SVG data URI per histogram (row of ``counts``): the same bar chart as the PNG of
+    ``_histogram_pngs``, one stroke per bar, so that its cost grows with the bins and not with
+    the pixels (the inspector's large picture)."""
+    h, w = size
+    bins = counts.shape[1]
+    pitch = w // bins
+    bar = pitch - 1 if pitch >= 2 else pitch
+    top = np.maximum(counts.max(axis=1, keepdims=True), 1)
+    heights = np.ceil(counts / top * (h - 2)).astype(np.int64).tolist()
+    head = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" '
+            f'viewBox="0 0 {w} {h}"><rect width="{w}" height="{h}" fill="#ffffff"/>'
+            f'<path stroke="{_BAR_COLOR}" stroke-width="{bar}" d="')
+    starts = [f"M{i * pitch + bar / 2:g} {h}v-" for i in range(bins)]
+    lengths = [str(v) for v in range(h + 1)]
+    uris = []
+    for row in heights:
+        d = "".join([m + lengths[v] for m, v in zip(starts, row, strict=True) if v])
+        svg = f'{head}{d}"/></svg>'.encode()
+        uris.append("data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii"))
+    return uris
 
 
 def _heatmap_image(m: np.ndarray, size) -> np.ndarray:
@@ -135,42 +180,93 @@ def _channels_image(x: np.ndarray, size, max_channels: int) -> np.ndarray:
     return img
 
 
-def preview(array) -> dict:
-    """The ``card.preview`` dict for one card's output array (batch first)."""
-    a = np.asarray(array)
-    info = {"shape": [int(d) for d in a.shape], "dtype": str(a.dtype)}
-    if a.size == 0 or not (np.issubdtype(a.dtype, np.number) or a.dtype == bool):
+def _kind(a: np.ndarray) -> str:
+    """Which picture fits an output: a heatmap of a sequence, a channel grid of feature maps,
+    otherwise a histogram of the values."""
+    if a.ndim == 3 and a.shape[1] > 1:
+        return "heatmap"
+    if a.ndim == 4:
+        return "channels"
+    return "histogram"
+
+
+def _numeric(a: np.ndarray) -> bool:
+    return a.size > 0 and (np.issubdtype(a.dtype, np.number) or a.dtype == bool)
+
+
+def _statistics(values: np.ndarray) -> dict:
+    """min / mean / max / std and the histogram (``counts``, BINS bins over min..max, at most
+    about HISTOGRAM_SAMPLE values read) of a 1-D float32 array, NaN and infinities left out."""
+    lo, hi = values.min(), values.max()
+    if not (np.isfinite(lo) and np.isfinite(hi)):
+        values = values[np.isfinite(values)]
+        if not values.size:
+            return {"min": None, "mean": None, "max": None, "std": None,
+                    "counts": np.zeros(BINS, np.int64)}
+        lo, hi = values.min(), values.max()
+    mean = values.mean(dtype=np.float64)
+    dev = values - np.float32(mean)
+    std = np.sqrt(max(float(np.dot(dev, dev)) / values.size, 0.0))
+    lo, hi = float(lo), float(hi)
+    sample = values[:: values.size // HISTOGRAM_SAMPLE + 1] if values.size > HISTOGRAM_SAMPLE \
+        else values
+    a, b = (lo, hi) if hi > lo else (lo - 0.5, hi + 0.5)
+    x = sample - np.float32(a)
+    x *= np.float32(BINS / (b - a))
+    np.minimum(x, BINS - 1, out=x)  # the top value goes into the last bin
+    counts = np.bincount(x.astype(np.uint8), minlength=BINS)
+    return {"min": lo, "mean": float(mean), "max": hi, "std": float(std), "counts": counts}
+
+
+def _summary(a: np.ndarray) -> tuple[dict, dict | None]:
+    """(the preview without pictures, the statistics with histogram counts) of one output;
+    the statistics are None for an empty or non-numeric output."""
+    info = {"shape": [int(d) for d in a.shape], "dtype": str(a.dtype), "kind": _kind(a)}
+    if not _numeric(a):
         info.update(min=None, mean=None, max=None, std=None, zeros=None, kind="histogram",
                     image="", image_large="")
-        return info
-    f = a.astype(np.float32, copy=False) if a.dtype != np.float32 else a
-    finite = f[np.isfinite(f)] if not np.isfinite(f).all() else f
-    if finite.size:
-        info.update(min=float(finite.min()), mean=float(finite.mean()),
-                    max=float(finite.max()), std=float(finite.std()))
-    else:
-        info.update(min=None, mean=None, max=None, std=None)
-    info["zeros"] = float(np.count_nonzero(a == 0) / a.size)
-    # a histogram for any tensor; a heatmap / channel grid where the tensor has that form
-    if a.ndim == 3 and a.shape[1] > 1:
-        kind = "heatmap"
-        small, large = _heatmap_image(f[0], SMALL), _heatmap_image(f[0], LARGE)
-    elif a.ndim == 4:
-        kind = "channels"
-        small, large = _channels_image(f[0], SMALL, 8), _channels_image(f[0], LARGE, 32)
-    else:
-        kind = "histogram"
-        values = finite.ravel()
-        if values.size > 65536:
-            values = values[:: values.size // 65536 + 1]
-        lo, hi = (info["min"], info["max"]) if info["min"] is not None else (0.0, 1.0)
-        if hi <= lo:
-            lo, hi = lo - 0.5, hi + 0.5
-        counts, _ = np.histogram(values, bins=64, range=(lo, hi))
-        small = _histogram_image(counts.reshape(32, 2).sum(1), SMALL)
-        large = _histogram_image(counts, LARGE)
-    info.update(kind=kind, image=_data_uri(small), image_large=_data_uri(large))
-    return info
+        return info, None
+    flat = a.reshape(-1)
+    stats = _statistics(flat if flat.dtype == np.float32 else flat.astype(np.float32))
+    info.update((k, stats[k]) for k in ("min", "mean", "max", "std"))
+    info["zeros"] = float(np.count_nonzero(flat == 0) / flat.size)
+    return info, stats
+
+
+def preview(array) -> dict:
+    """The ``card.preview`` dict for one card's output array (batch first)."""
+    return previews([array])[0]
+
+
+def previews(arrays) -> list[dict]:
+    """``preview`` of many outputs (batch first), as one inspection makes them: statistics per
+    output (one pass each for min, max, mean, std, zeros and the histogram), the histogram
+    pictures of all outputs drawn together (small: one 1-bit PNG each, large: one SVG each);
+    a heatmap for a sequence output, a channel grid for feature maps (first sample)."""
+    infos, counts, bars = [], [], []
+    for array in arrays:
+        a = np.asarray(array)
+        info, stats = _summary(a)
+        infos.append(info)
+        if stats is None:
+            continue
+        if info["kind"] == "histogram":
+            bars.append(info)
+            counts.append(stats["counts"])
+            continue
+        first = a[0].astype(np.float32, copy=False)
+        if info["kind"] == "heatmap":
+            small, large = _heatmap_image(first, SMALL), _heatmap_image(first, LARGE)
+        else:
+            small, large = _channels_image(first, SMALL, 8), _channels_image(first, LARGE, 32)
+        info.update(image=_data_uri(small), image_large=_data_uri(large))
+    if bars:
+        counts = np.stack(counts)
+        small = _histogram_pngs(counts.reshape(len(bars), BINS // 2, 2).sum(2), SMALL)
+        large = _histogram_svgs(counts, LARGE)
+        for info, s, big in zip(bars, small, large, strict=True):
+            info.update(image=s, image_large=big)
+    return infos
 
 
 # -- outputs -------------------------------------------------------------------------------------
@@ -340,15 +436,16 @@ class Inspector:
         arrays = capture.predict_on_batch(feed)
         if not isinstance(arrays, (list, tuple)):
             arrays = [arrays]
-        outputs = {}
-        fresh = set()
+        outputs, shown = {}, []
         present = self.editor.graph_model.cards
         for (uid, name), arr in zip(cards, arrays, strict=True):
             arr = np.asarray(arr)
             outputs[name] = arr
             if uid in present:
-                self.editor.publish(uid, preview=preview(arr), stale=False)
-                fresh.add(uid)
+                shown.append((uid, arr))
+        fresh = {uid for uid, _ in shown}
+        for (uid, _), pv in zip(shown, previews([arr for _, arr in shown]), strict=True):
+            self.editor.publish(uid, preview=pv, stale=False)
         for uid in self._shown - fresh:  # cards no longer in the model have nothing to show
             self.editor.publish(uid, preview={}, stale=False)
         self._fresh, self._shown = fresh, set(fresh)

@@ -4,6 +4,7 @@ previews with statistics and PNG pictures, staleness, multi-input/output, wrappe
 from __future__ import annotations
 
 import base64
+import re
 import struct
 import warnings
 import zlib
@@ -12,7 +13,7 @@ import keras
 import numpy as np
 import pytest
 
-from nncards_widget.inspection import InspectionError, encode_png
+from nncards_widget.inspection import InspectionError, encode_png, preview, previews
 
 
 def submodel_output(model, name, feed):
@@ -42,11 +43,23 @@ def decode_png(uri: str):
         chunks[tag] = chunks.get(tag, b"") + body
         pos += 12 + n
     w, h, depth, color = struct.unpack(">IIBB", chunks[b"IHDR"][:10])
-    assert (depth, color) == (8, 3)
+    assert color == 3 and depth in (1, 8)  # indexed colour, 8 bits or 1 bit per pixel
     raw = zlib.decompress(chunks[b"IDAT"])
-    assert len(raw) == h * (w + 1)
-    pixels = np.frombuffer(raw, np.uint8).reshape(h, w + 1)[:, 1:]
+    stride = (w * depth + 7) // 8
+    assert len(raw) == h * (stride + 1)
+    rows = np.frombuffer(raw, np.uint8).reshape(h, stride + 1)[:, 1:]
+    pixels = rows if depth == 8 else np.unpackbits(rows, axis=1)[:, :w]
     return w, h, len(chunks[b"PLTE"]) // 3, pixels
+
+
+def decode_svg_bars(uri: str):
+    """(width, height, [bar heights left to right]) of a histogram's large SVG picture."""
+    assert uri.startswith("data:image/svg+xml;base64,")
+    svg = base64.b64decode(uri.split(",", 1)[1]).decode()
+    w, h = (int(re.search(f'{k}="(\\d+)"', svg).group(1)) for k in ("width", "height"))
+    bars = [(float(x), int(y), int(v)) for x, y, v in re.findall(r"M([\d.]+) (\d+)v-(\d+)", svg)]
+    assert all(y == h and 0 < v <= h for _, y, v in bars)
+    return w, h, [v for _, _, v in sorted(bars)]
 
 
 def dense_net(ed):
@@ -100,9 +113,14 @@ def test_preview_statistics_and_pictures(editor, sample):
     assert p["std"] == pytest.approx(out.std(), rel=1e-5)
     assert p["zeros"] == pytest.approx(np.mean(out == 0))
     assert 0 < p["zeros"] < 1  # relu: some zeros
-    small, large = decode_png(p["image"]), decode_png(p["image_large"])
-    assert small[0] * small[1] < large[0] * large[1]
+    small = decode_png(p["image"])
     assert len(np.unique(small[3])) >= 2  # bars on a background
+    # the large picture: 64 bars as high as the histogram's counts relative to the highest
+    w, h, bars = decode_svg_bars(p["image_large"])
+    assert small[0] * small[1] < w * h
+    counts, _ = np.histogram(out, bins=64, range=(out.min(), out.max()))
+    assert len(bars) == np.count_nonzero(counts) and max(bars) == h - 2
+    np.testing.assert_array_equal(bars, np.ceil(counts[counts > 0] / counts.max() * (h - 2)))
     assert probs.preview["min"] >= 0 and probs.preview["max"] <= 1
     assert not any(c.stale for c in ed.cards)
 
@@ -259,3 +277,32 @@ def test_inspect_uses_the_model_in_place_without_rebuilding(editor, sample):
         ed.inspect(sample)
         ed.inspect(sample)
     assert ed.model is model
+
+
+def test_previews_of_many_outputs_match_numpy():
+    """The statistics of one inspection's outputs, made together, are numpy's for each output:
+    NaN and infinities left out, integers and booleans counted, empty and text outputs blank."""
+    rng = np.random.default_rng(3)
+    relu = np.maximum(rng.normal(3.0, 0.01, size=(64, 40)), 0).astype("float32")
+    holes = rng.normal(size=(32, 5)).astype("float32")
+    holes[0, :3] = [np.nan, np.inf, -np.inf]
+    big = rng.uniform(-2, 5, size=(4, 70000)).astype("float32")  # histogram of a sample
+    arrays = [relu, holes, rng.integers(-3, 3, size=(9, 4)), rng.normal(size=(3, 5)) > 0,
+              np.zeros((0, 4), "float32"), np.array([["a"]]), np.full((8, 3), 2.5, "float32"),
+              big]
+    got = previews(arrays)
+    for a, p in zip(arrays[:4] + arrays[6:], got[:4] + got[6:], strict=True):
+        f = a.astype("float64")
+        f = f[np.isfinite(f)]
+        assert p["shape"] == list(a.shape) and p["dtype"] == str(a.dtype)
+        assert p["min"] == pytest.approx(f.min()) and p["max"] == pytest.approx(f.max())
+        assert p["mean"] == pytest.approx(f.mean(), rel=1e-6, abs=1e-6)
+        assert p["std"] == pytest.approx(f.std(), rel=1e-4, abs=1e-6)
+        assert p["zeros"] == pytest.approx(np.mean(a == 0))
+        assert decode_png(p["image"])[0] == 96
+        assert decode_svg_bars(p["image_large"])[2], "a histogram shows at least one bar"
+    _, _, bars = decode_svg_bars(got[6]["image_large"])
+    assert len(bars) == 1  # every value the same: one bar
+    for p in got[4:6]:
+        assert p["min"] is None and p["image"] == "" and p["image_large"] == ""
+    assert preview(relu) == got[0]
