@@ -509,6 +509,22 @@ class NetworkEditor(ipycytoscape.CytoscapeWidget):
         editor._history.clear()
         return editor
 
+    @classmethod
+    def from_model(cls, model, **kwargs) -> "NetworkEditor":
+        """A new editor holding a Keras model (functional or Sequential) as cards and wires,
+        named after its layers, with its weights: ``ed.build()`` computes what ``model`` does.
+        Raises ModelImportError naming the layer and argument a card cannot represent."""
+        from .importer import import_model
+
+        return import_model(cls, model, **kwargs)
+
+    def to_code(self) -> str:
+        """Python source (functional Keras API, one line per layer call) that leaves this
+        network in a variable named ``model`` when run on its own."""
+        from .codegen import to_code
+
+        return to_code(self.graph_model)
+
     def load_json(self, text) -> None:
         """Replace this editor's graph by a saved one (one undoable step); on error the editor
         is left untouched."""

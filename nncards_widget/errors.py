@@ -37,3 +37,8 @@ class HistoryError(NNCardsError, ValueError):
 
 class RequestError(NNCardsError, ValueError):
     """A view request that does not match the protocol (names the request and the field)."""
+
+
+class ModelImportError(NNCardsError, ValueError):
+    """A Keras model (or one of its layers) that cannot become cards; names the layer and the
+    argument at fault."""

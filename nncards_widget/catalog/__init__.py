@@ -118,6 +118,8 @@ class InputSpec:
 
     def describe_allowed(self) -> str:
         """What values this parameter accepts, in words (used by error messages)."""
+        if self.type in VALUE_TYPES:
+            return VALUE_TYPES[self.type].allowed
         kind = {"Integer": "an integer", "Float": "a number", "Boolean": "True or False",
                 "String": "a string"}[self.type]
         if self.is_list:
@@ -148,6 +150,8 @@ class InputSpec:
         as Keras does for ``kernel_size=3``); a tuple passes for a list. NaN and infinities are
         refused unless the spec allows them. Messages show long values shortened.
         """
+        if self.type in VALUE_TYPES:  # registered by nncards_widget.custom (Python, Graph)
+            return VALUE_TYPES[self.type].coerce(self, value)
         if value is None:
             if self.accepts_none:
                 return None
@@ -310,6 +314,8 @@ class CardSpec:
 
     def keras_type(self):
         """The Keras (or project-made) class this card wraps (imports Keras)."""
+        if self.id in _registered_types:
+            return _registered_types[self.id]
         if not self.keras_class:
             return None
         return getattr(importlib.import_module(self.keras_module), self.keras_class)
@@ -391,14 +397,45 @@ def _aliases() -> dict:
     return table
 
 
-def get(card: str | CardSpec) -> CardSpec:
-    """The spec of a card, by card id (``"layer_Embedding"``) or Keras class name
-    (``"Embedding"``)."""
+#: Cards made in this kernel (custom layer classes, nested models): card id -> spec, and the
+#: Keras class (or factory) each builds. Filled by ``register``; never saved.
+_registered: dict = {}
+_registered_types: dict = {}
+#: Parameter types beyond PARAM_TYPES, registered by ``nncards_widget.custom``: type name ->
+#: an object with ``coerce(input_spec, value)`` and ``allowed`` (words for messages).
+VALUE_TYPES: dict = {}
+#: Card-id prefixes of cards made in the kernel: ids of this form are resolved by
+#: ``nncards_widget.custom`` (a registered Keras class, a nested graph), never by importing.
+KERNEL_CARD_PREFIXES = ("custom:", "model:")
+
+
+def register(entry: dict, keras_type) -> CardSpec:
+    """Add (or replace) a card made in the kernel from a ``cards.json``-form entry; the card
+    builds ``keras_type(**arguments)``. Returns its spec."""
+    spec = _spec_from_json(entry)
+    _registered[spec.id] = spec
+    _registered_types[spec.id] = keras_type
+    return spec
+
+
+def get(card) -> CardSpec:
+    """The spec of a card, by card id (``"layer_Embedding"``), Keras class name
+    (``"Embedding"``) or layer class (a custom ``keras.layers.Layer`` subclass becomes a card)."""
     if isinstance(card, CardSpec):
         return card
+    if isinstance(card, type):
+        from .. import custom
+
+        return custom.spec_for_class(card)
     specs = _load()
     if card in specs:
         return specs[card]
+    if card in _registered:
+        return _registered[card]
+    if isinstance(card, str) and card.startswith(KERNEL_CARD_PREFIXES):
+        from .. import custom
+
+        return custom.resolve(card)  # UnknownCardError naming the class when it cannot
     key = _aliases().get(str(card).lower())
     if key is None:
         close = [s for s in specs if str(card).lower() in s.lower()][:5]

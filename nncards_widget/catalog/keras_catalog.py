@@ -302,8 +302,13 @@ def generated_cards() -> list:
 
 
 # -- one card ---------------------------------------------------------------------------------
-def card_entry(class_name: str, cls) -> dict:
-    """The card entry for one Keras layer class."""
+def card_entry(class_name: str, cls, python_rows: bool = False) -> dict:
+    """The card entry for one Keras layer class.
+
+    ``python_rows``: a constructor argument that cannot be a card parameter becomes a row of
+    type ``"Python"`` (a kernel-side value, shown read-only) instead of being left out or
+    refused -- how custom layer classes defined in the kernel become cards.
+    """
     docs = arg_docs(cls)
     role = _role(cls)
     inputs, left_out = [], []
@@ -314,6 +319,8 @@ def card_entry(class_name: str, cls) -> dict:
             continue
         row = _row_for(class_name, arg.name, arg.default, docs.get(arg.name, ""),
                        arg.annotation)
+        if row is None and python_rows:
+            row = _python_row(arg, docs.get(arg.name, ""))
         if row is None:
             if arg.default is inspect.Parameter.empty:
                 raise ValueError(f"{class_name}: required argument {arg.name!r} cannot be a "
@@ -353,6 +360,19 @@ def card_entry(class_name: str, cls) -> dict:
             "category": list(_category(cls)), "role": role, "keras_class": class_name,
             "keras_module": "keras.layers", "keras_doc": KERAS_LAYERS_DOC, "generated": True,
             "help": help_, "left_out": left_out, "inputs": inputs, "outputs": outputs}
+
+
+def _python_row(arg, doc: str) -> dict:
+    """A row holding any Python value (required when the argument has no default)."""
+    required = arg.default is inspect.Parameter.empty
+    name = f"keras_{arg.name}" if arg.name in RESERVED_NAMES else arg.name
+    row = {"label": _label(arg.name), "name": name, "keras_arg": arg.name, "type": "Python",
+           "multiplicity": "1", "kind": "param", "required": required, "optional": not required,
+           "default": None if required else arg.default, "from_keras": True,
+           "help": doc or "A Python value, kept in the kernel (read-only on the canvas)."}
+    if name != arg.name:
+        row["aliases"] = [arg.name]
+    return row
 
 
 def _role(cls) -> str:

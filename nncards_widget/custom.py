@@ -1,0 +1,282 @@
+"""Cards made in the kernel: custom layer classes and nested models.
+
+*Custom layers.* ``ed.add(MyLayer, factor=0.5)`` with any ``keras.layers.Layer`` subclass makes a
+card from the class's ``__init__`` signature, the way the catalogue makes its generated cards
+(``keras_catalog.card_entry``). Parameters are typed from defaults / annotations / docstrings;
+an argument no parameter type can hold is a row of type ``"Python"``: any Python value, kept in
+the kernel, shown read-only on the canvas, refused by ``to_json``. The card id is
+``"custom:<registered name>"`` (``keras.saving.get_registered_name``): a saved graph names the
+class that way, and loading it looks the name up among the classes registered with Keras in
+this kernel (``keras.saving.register_keras_serializable``) or exported by ``keras.layers`` --
+nothing named in a file is ever imported or run.
+
+*Nested models.* A ``keras.Model`` used as a layer is one card whose parameter ``graph`` holds
+the inner model as a saved-graph document (``to_json`` form, kept inside the card entry when
+saved). Its card id ``"model:[[inputs], [outputs]]"`` names the inner Input and Output cards, which
+are the card's Tensor ports. It builds as a sub-model (``build_nested``) called on its inputs;
+``card.inner`` opens the inner graph as an editor of its own (a copy).
+"""
+
+from __future__ import annotations
+
+import json
+
+from . import catalog
+from .catalog import TENSOR, UnknownCardError
+
+__all__ = ["PYTHON", "GRAPH", "spec_for_class", "layer_card", "model_card", "resolve",
+           "build_nested", "python_value", "is_kernel_card", "saved_form_problem"]
+
+#: Parameter type of a value kept in the kernel (any Python object).
+PYTHON = "Python"
+#: Parameter type of a nested model's inner graph (a saved-graph document).
+GRAPH = "Graph"
+
+_CUSTOM = "custom:"
+_MODEL = "model:"
+
+
+# -- value types -----------------------------------------------------------------------------
+
+class _PythonValue:
+    allowed = "any Python value (kept in the kernel; read-only on the canvas)"
+
+    @staticmethod
+    def coerce(spec, value):
+        if value is None and spec.required:
+            raise ValueError("a value is needed (the class's constructor requires it); "
+                             "received None")
+        return value
+
+
+class _GraphValue:
+    allowed = "a card graph (the document NetworkEditor.to_json writes)"
+
+    @staticmethod
+    def coerce(spec, value):
+        from .graph import Graph
+
+        if isinstance(value, Graph):
+            value = graph_document(value)
+        if not isinstance(value, dict):
+            raise ValueError(f"expected {_GraphValue.allowed}; received "
+                             f"{type(value).__name__}")
+        inner = _load_inner(value)
+        expected = _ports_of_id(spec.card_id)
+        found = _port_names(inner)
+        if expected is not None and found != expected:
+            raise ValueError(f"the inner graph's Input and Output cards are {found}, but this "
+                             f"card's ports are {expected}")
+        return value
+
+
+catalog.VALUE_TYPES.update({PYTHON: _PythonValue, GRAPH: _GraphValue})
+
+
+def _load_inner(doc):
+    from . import serialization
+
+    return serialization.loads(doc)
+
+
+def graph_document(graph) -> dict:
+    """A graph as the document ``to_json`` writes (Python values left as they are)."""
+    from . import serialization
+
+    return {"format": serialization.FORMAT, "schema": 2,
+            "cards": [serialization.card_to_dict(c) for c in graph.cards.values()],
+            "wires": [serialization.wire_to_dict(w) for w in graph.wires.values()]}
+
+
+def is_kernel_card(card_id: str) -> bool:
+    """A card made in the kernel (custom class or nested model), not a catalogue card."""
+    return card_id.startswith((_CUSTOM, _MODEL))
+
+
+def saved_form_problem(card) -> str | None:
+    """Why a card (CardData) cannot be saved as JSON, or None: a Python value is code or an
+    object, which a saved graph cannot hold."""
+    spec = card.spec
+    for p in spec.params:
+        if p.type == PYTHON and card.params.get(p.name, p.default) is not None:
+            value = card.params.get(p.name, p.default)
+            what = "Python code" if callable(value) else "a Python object"
+            return (f"its parameter '{p.label}' ({p.name}) is {what} "
+                    f"({catalog.short_repr(value)}), which a saved graph cannot hold; the card "
+                    f"exists only in this kernel")
+        if p.type == GRAPH:
+            inner = _load_inner(card.params[p.name])
+            for c in inner.cards.values():
+                problem = saved_form_problem(c)
+                if problem:
+                    return f"its inner card '{c.name}' cannot be saved: {problem}"
+    return None
+
+
+# -- custom layer classes --------------------------------------------------------------------
+
+def spec_for_class(cls) -> catalog.CardSpec:
+    """The card of a layer class: its catalogue card when the catalogue has that very class,
+    else a custom card made from the class."""
+    import keras
+
+    if not (isinstance(cls, type) and issubclass(cls, keras.layers.Layer)):
+        raise UnknownCardError(f"Cannot make a card of {cls!r}: expected a card id, a Keras class "
+                               f"name or a keras.layers.Layer subclass")
+    if issubclass(cls, keras.Model):
+        raise UnknownCardError(f"Cannot make a card of the model class {cls.__name__}: add a "
+                               f"model instance (ed.add(model)) or import one with "
+                               f"NetworkEditor.from_model")
+    for key in (f"layer_{cls.__name__}", cls.__name__):
+        try:
+            spec = catalog.get(key)
+        except UnknownCardError:
+            continue
+        if spec.keras_class and spec.keras_type() is cls and not spec.id.startswith("merge"):
+            return spec
+    return layer_card(cls)
+
+
+def layer_card(cls) -> catalog.CardSpec:
+    """Register (or refresh) the custom card of a layer class; returns its spec."""
+    import keras
+
+    from .catalog import keras_catalog
+
+    card_id = _CUSTOM + keras.saving.get_registered_name(cls)
+    if catalog._registered_types.get(card_id) is cls:
+        return catalog._registered[card_id]
+    try:
+        entry = keras_catalog.card_entry(cls.__name__, cls, python_rows=True)
+    except (TypeError, ValueError) as exc:
+        raise UnknownCardError(f"Cannot make a card of layer class {cls.__name__}: "
+                               f"{exc}") from None
+    entry.update(id=card_id, title=f"{cls.__name__} layer (custom)", keras_class=cls.__qualname__,
+                 keras_module=cls.__module__, keras_doc=None, category=["Custom layers"])
+    keras_catalog._complete_layer(entry)
+    for row in entry["inputs"]:
+        row.setdefault("keras_arg", row["name"])
+    spec = catalog.register(entry, cls)
+    _forget_card_class(card_id)  # a class redefined in the notebook: a new Card class
+    return spec
+
+
+def _forget_card_class(card_id: str) -> None:
+    from . import cards
+
+    cards._classes.pop(card_id, None)
+
+
+def python_value(layer, arg: str, config: dict):
+    """The value of constructor argument ``arg`` of a layer object: the attribute the layer
+    keeps it in (``self.factor = factor``), else its config's."""
+    for attr in (arg, f"_{arg}"):
+        if attr in getattr(layer, "__dict__", {}):
+            return layer.__dict__[attr]
+    return config.get(arg)
+
+
+# -- nested models ----------------------------------------------------------------------------
+
+def _ports_of_id(card_id: str):
+    if not card_id.startswith(_MODEL):
+        return None
+    try:
+        ins, outs = json.loads(card_id[len(_MODEL):])
+    except (ValueError, TypeError):
+        return None
+    return [list(ins), list(outs)]
+
+
+def _port_names(graph) -> list:
+    ins = [c.name for c in graph.cards.values() if c.card_id == "input"]
+    outs = [c.name for c in graph.cards.values() if c.card_id == "output"]
+    return [ins, outs]
+
+
+def _model_spec(card_id: str, inputs: list, outputs: list) -> catalog.CardSpec:
+    if card_id in catalog._registered:
+        return catalog._registered[card_id]
+    rows = [{"label": "Graph", "name": "graph", "type": GRAPH, "kind": "param",
+             "required": True, "keras_arg": "graph",
+             "help": "The inner model, as a card graph (card.inner opens it)."}]
+    rows += [{"label": n, "name": f"in_{i}", "type": TENSOR, "kind": "port",
+              "help": f"Input '{n}' of the inner model."} for i, n in enumerate(inputs)]
+    outs = [{"label": "Layer instance", "name": "layer", "type": catalog.LAYER,
+             "help": "The sub-model as a layer object."}]
+    outs += [{"label": n, "name": "output" if i == 0 else f"out_{i}", "type": TENSOR,
+              "index": i if len(outputs) > 1 else None,
+              "help": f"Output '{n}' of the inner model."} for i, n in enumerate(outputs)]
+    entry = {"id": card_id, "title": "Nested model", "category": ["Models"], "role": "layer",
+             "keras_class": "Model", "keras_module": "keras", "keras_doc": None,
+             "help": "A keras.Model used as a layer: its inner graph, built as a sub-model.",
+             "inputs": rows, "outputs": outs}
+    from .catalog import keras_catalog
+
+    keras_catalog._complete_layer(entry)
+    spec = catalog.register(entry, build_nested)
+    from . import cards
+
+    cards.card_class(spec).inner = property(inner_editor, doc=inner_editor.__doc__)
+    return spec
+
+
+def model_card(graph) -> catalog.CardSpec:
+    """The nested-model card spec for an inner graph (a ``keras.Model`` used as a layer)."""
+    ins, outs = _port_names(graph)
+    return _model_spec(_MODEL + json.dumps([ins, outs]), ins, outs)
+
+
+def resolve(card_id: str) -> catalog.CardSpec:
+    """The spec of a kernel-made card named in a saved graph, without importing anything."""
+    if card_id.startswith(_MODEL):
+        ports = _ports_of_id(card_id)
+        if ports is None or not all(isinstance(n, str) for side in ports for n in side):
+            raise UnknownCardError(f"Invalid nested-model card id {catalog.short_repr(card_id)}")
+        return _model_spec(card_id, *ports)
+    import keras
+
+    name = card_id[len(_CUSTOM):]
+    cls = keras.saving.get_registered_object(name)
+    if cls is None and "." not in name and ">" not in name:
+        cls = getattr(keras.layers, name, None)
+    if not (isinstance(cls, type) and issubclass(cls, keras.layers.Layer)):
+        raise UnknownCardError(f"Custom layer class {name!r} is not registered in this kernel: "
+                               f"define or import it with "
+                               f"@keras.saving.register_keras_serializable() before loading (a "
+                               f"saved graph never imports or runs code)")
+    spec = layer_card(cls)
+    if spec.id != card_id:
+        raise UnknownCardError(f"Custom layer class {name!r} is registered as "
+                               f"{spec.id[len(_CUSTOM):]!r}")
+    return spec
+
+
+def build_nested(graph=None, name=None, trainable=True, dtype=None, **_ignored):
+    """The sub-model of a nested-model card: its inner graph built, outputs as a list in the
+    order of the inner Output cards (what the card's output ports index)."""
+    import keras
+
+    from .builder import ModelBuilder
+
+    inner = _load_inner(graph)
+    builder = ModelBuilder(inner)
+    builder.build()
+    ins = [builder.results[c.uid].output for c in inner.cards.values() if c.card_id == "input"]
+    outs = [builder.results[c.uid].output for c in inner.cards.values() if c.card_id == "output"]
+    model = keras.Model(ins if len(ins) > 1 else ins[0], outs if len(outs) > 1 else outs[0],
+                        name=name)
+    model.trainable = trainable
+    return model
+
+
+def inner_editor(card):
+    """``card.inner`` of a nested-model card: its inner graph in an editor of its own (a copy;
+    edits there do not change the card)."""
+    from .editor import NetworkEditor
+
+    graph = _load_inner(card.params["graph"])
+    editor = NetworkEditor()
+    editor._load_graph(graph, None)
+    editor._history.clear()
+    return editor
