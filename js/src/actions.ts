@@ -12,7 +12,7 @@ import { CardLayer } from './cardlayer';
 import { StatusKind } from './chrome';
 import { formatValue } from './format';
 import { findFreeSpot, layoutCard, placementHeight } from './geometry';
-import { readHistory } from './history';
+import { undoStateOf } from './history';
 import { Request } from './protocol';
 import { RequestClient } from './requests';
 import { CardSpec, InputSpec, Point, Rect } from './types';
@@ -147,7 +147,7 @@ export class Actions {
   }
 
   private async step(kind: 'undo' | 'redo'): Promise<void> {
-    const h = readHistory(this.host.model.get('history'));
+    const h = undoStateOf(this.host.model);
     const count = kind === 'undo' ? h.undo_count : h.redo_count;
     if (!count) {
       this.host.status(kind === 'undo' ? 'Nothing to undo.' : 'Nothing to redo.', 'info');

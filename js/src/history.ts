@@ -1,12 +1,26 @@
 /**
- * The kernel's undo history as the view shows it: the synced `history` trait
- * of the editor gives the labels of the next undo and redo; the toolbar's
- * buttons are enabled and titled from it.
+ * The kernel's undo history as the view shows it: the editor's synced
+ * `undo_state` trait gives the labels of the next undo and redo; the
+ * toolbar's buttons are enabled and titled from it.
  */
 
 import { History } from './protocol';
 
-/** The history trait, read defensively (an older kernel has none). */
+/** The synced trait names of the undo state, newest first (`history` until the rename). */
+export const UNDO_TRAITS = ['undo_state', 'history'];
+
+/** The undo state of an editor model (any object with Backbone's `get`). */
+export function undoStateOf(model: { get(name: string): unknown }): History {
+  for (const name of UNDO_TRAITS) {
+    const v = model.get(name);
+    if (v !== undefined && v !== null) {
+      return readHistory(v);
+    }
+  }
+  return readHistory(undefined);
+}
+
+/** The undo state trait, read defensively (an older kernel has none). */
 export function readHistory(value: unknown): History {
   const v = (value || {}) as Partial<History>;
   const count = (n: unknown, label: string): number => (typeof n === 'number' ? n : label ? 1 : 0);

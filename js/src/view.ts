@@ -21,7 +21,7 @@ import { CanvasAdapter } from './canvas';
 import { CardLayer } from './cardlayer';
 import { StatusBar, StatusKind, Toast, Toolbar, Tooltip } from './chrome';
 import { h, isTextTarget } from './dom';
-import { historyButtons, readHistory } from './history';
+import { historyButtons, UNDO_TRAITS, undoStateOf } from './history';
 import { Inspector } from './inspector';
 import { keyAction } from './keys';
 import { DRAG_MIME, PaletteView } from './paletteview';
@@ -82,7 +82,7 @@ export class NetworkEditorView extends CytoscapeView {
     this.listenTo(this.model, 'msg:custom', (msg: any) => this.client.handleMessage(msg));
     this.listenTo(this.model, 'change:catalog', () => this.onCatalogChange());
     this.listenTo(this.model, 'change:total_params', () => this.toolbar.setTotalParams(this.model.get('total_params')));
-    this.listenTo(this.model, 'change:history', () => this.updateButtons());
+    this.listenTo(this.model, UNDO_TRAITS.map(t => `change:${t}`).join(' '), () => this.updateButtons());
     const graph = this.model.get('graph');
     if (graph) {
       this.listenTo(graph, 'change:nodes change:edges', () => this.layer.scheduleSync());
@@ -370,7 +370,7 @@ export class NetworkEditorView extends CytoscapeView {
     if (!this.toolbar) {
       return;
     }
-    this.toolbar.setHistory(historyButtons(readHistory(this.model.get('history'))));
+    this.toolbar.setHistory(historyButtons(undoStateOf(this.model)));
     const cy = this.canvas.cy;
     this.toolbar.setCanDelete(!!cy && cy.$(':selected').length > 0);
   }

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { keyAction } from '../src/keys';
-import { historyButtons, readHistory } from '../src/history';
+import { historyButtons, readHistory, undoStateOf } from '../src/history';
 import { cacheSupported, FaceCache } from '../src/facecache';
 import { svgDataUri } from '../src/cardsvg';
 import { CARD, cardConstants } from '../src/geometry';
@@ -71,4 +71,12 @@ test('faces go into the image cache under short keys, or as data URIs where that
   const plain = new FaceCache(unknown, '4.0.0', 'v2');
   assert.equal(plain.add('<svg/>'), svgDataUri('<svg/>'));
   assert.equal(unknown.imageCache, undefined); // cytoscape's private cache left alone
+});
+
+test("the undo state is read from the editor's undo_state trait, or history from an older kernel", () => {
+  const model = (traits: Record<string, unknown>) => ({ get: (name: string) => traits[name] });
+  const state = { undo: "Move 'dense'", redo: '', undo_count: 2, redo_count: 0 };
+  assert.deepEqual(undoStateOf(model({ undo_state: state, history: { loss: [1] } })), state);
+  assert.deepEqual(undoStateOf(model({ history: state })), state);
+  assert.equal(undoStateOf(model({})).undo_count, 0);
 });
