@@ -89,6 +89,8 @@ class Card(_ShownAsText, ipycytoscape.Node):
     error = Unicode("").tag(sync=True)
     stale = Bool(False).tag(sync=True)
     preview = Dict().tag(sync=True)
+    #: Set by the training monitor (``ed.monitor()``): state, statistics and short series.
+    training = Dict().tag(sync=True)
 
     def __init__(self, name=None, uid=None, position=None, **params):
         uid = uid or f"card{next(_uid_counter)}"
