@@ -24,7 +24,7 @@ tests/e2e like benchmarks/render.py):
 - ``layout``:  the Layout toolbar button: the longest frame and the total (aim: no frame > 200 ms);
 - ``edit``:    one parameter change made in the kernel (``card.units = n``) until the canvas shows
   the card's new shape and the new total (aim < 300 ms), with the traffic of the edit;
-- ``tab``:     the page's JS heap and the resident memory of the browser's renderer processes
+- ``tab``:     the page's JS heap and the memory (PSS) of the browser's renderer processes
   (aim < 500 MB).
 
 ``--profile`` also records a Chromium CPU profile of the display of the largest size (through
@@ -244,10 +244,12 @@ def make(n):
 
 small_ed, small_plain, _ = make(6)
 nets = {{}}
-for n in {sizes}:
-    t = time.perf_counter()
-    nets[n] = make(n)
-    print("made", n, "cards in", round(time.perf_counter() - t, 2), "s")
+"""
+
+MAKE = """
+t = time.perf_counter()
+nets[{n}] = make({n})
+print("made", {n}, "cards in", round(time.perf_counter() - t, 2), "s")
 """
 
 # Run one cell and time, in the page, until a new cytoscape core holds every node and edge and
@@ -380,7 +382,8 @@ class Traffic:
 
 
 def renderer_rss() -> int:
-    """Resident memory of the chromium renderer processes started under this process."""
+    """Proportional set size (shared pages split between their users) of the chromium
+    renderer processes started under this process."""
     parent = {}
     for d in Path("/proc").iterdir():
         if d.name.isdigit():
@@ -404,8 +407,9 @@ def renderer_rss() -> int:
         try:
             if b"--type=renderer" not in Path(f"/proc/{pid}/cmdline").read_bytes():
                 continue
-            total += int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * os.sysconf(
-                "SC_PAGE_SIZE")
+            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1]) * 1024
         except OSError:
             pass
     return total
@@ -436,18 +440,23 @@ def bench_browser(sizes: list[int], only: set, repeat: int, profile: bool):
         page = browser.new_page(viewport={"width": 1500, "height": 1000})
         cdp = page.context.new_cdp_session(page)
         traffic = Traffic(cdp)
-        cells = [SETUP.format(sizes=sizes, width=WIDTH, units=UNITS), "small_plain", "small_ed"]
+        cells = [SETUP.format(width=WIDTH, units=UNITS),
+                 "small_plain", "small_ed"]
         for n in sizes:
-            cells += [f"nets[{n}][1]", f"nets[{n}][0]"]
+            cells += [MAKE.format(n=n), f"nets[{n}][1]", f"nets[{n}][0]"]
         server.write_notebook("scale_bench.ipynb", cells)
         nb = NotebookPage(page, server, "scale_bench.ipynb", timeout=1200).open()
         nb.run_cell(0, timeout=3600)
-        print(nb.output_text(0).strip())
         for idx, ours in ((1, False), (2, True)):  # load both front ends once
             nb.js(TIME_DISPLAY, [idx, 6, 5, ours], timeout=300)
         for k, n in enumerate(sizes):
-            plain_cell, ours_cell = 3 + 2 * k, 4 + 2 * k
-            lines = []
+            make_cell, plain_cell, ours_cell = 3 + 3 * k, 4 + 3 * k, 5 + 3 * k
+            nb.wait_idle()
+            mark = traffic.mark()
+            nb.run_cell(make_cell, timeout=3600)
+            nb.wait_idle()
+            lines = [(nb.output_text(make_cell).strip() + " (cell); its traffic",
+                      traffic.since(mark))]
             if only & {"display", "fluid", "layout", "edit", "tab"}:
                 plain_ms, ours_ms, plain_traffic, ours_traffic = [], [], "", ""
                 reps = repeat if "display" in only else 1
@@ -554,7 +563,7 @@ def bench_browser(sizes: list[int], only: set, repeat: int, profile: bool):
                               f"{done:8.0f} ms / {max(frames):6.0f} ms   (aim: no frame > 200 ms)"))
             if "tab" in only:
                 heap = cdp.send("Runtime.getHeapUsage")
-                lines.append(("tab memory: JS heap used / renderer processes' RSS",
+                lines.append(("tab memory: JS heap used / renderer processes' PSS",
                               f"{heap['usedSize'] / 1e6:8.0f} MB / {renderer_rss() / 1e6:6.0f} MB"
                               "   (aim < 500 MB)"))
             rows(f"browser: {n} cards", lines)
