@@ -238,6 +238,7 @@ export class CardLayer {
       params: c.error ? '' : c.params,
       error: c.error || undefined,
       connected: this.connected.get(e.uid),
+      training: e.model.get('training'),
       preview:
         pv && lines
           ? { image: pv.image || '', caption: lines.caption, stats: lines.stats, stale: !!e.model.get('stale') }

@@ -5,6 +5,7 @@
 
 import { CARD, CardGeometry, PREVIEW_FONT, textWidth } from './geometry';
 import { categoryColor, tint, typeColor } from './colors';
+import { trainingMarks } from './monitor';
 import { CardSpec } from './types';
 
 export const FONT_FAMILY = "'Inter', 'Helvetica Neue', Helvetica, Arial, 'Liberation Sans', 'DejaVu Sans', sans-serif";
@@ -32,6 +33,8 @@ export interface FaceOptions {
   note?: string;
   /** The inspection preview drawn in the strip below the footer (geom.previewY). */
   preview?: FacePreview | null;
+  /** The card's training statistics (monitor.ts draws the cue). */
+  training?: unknown;
 }
 
 export interface FacePreview {
@@ -135,6 +138,7 @@ export function cardSvg(spec: CardSpec, geom: CardGeometry, opt: FaceOptions): s
   if (geom.previewY !== null && opt.preview) {
     parts.push(previewSvg(geom, opt.preview));
   }
+  parts.push(trainingMarks(W, H, opt.training));
   parts.push('</svg>');
   return parts.join('');
 }

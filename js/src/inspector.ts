@@ -11,6 +11,7 @@ import { categoryColor, typeColor, typeShortName } from './colors';
 import { h } from './dom';
 import { Control, controlInput, NAME_INPUT, paramField, showValue } from './fields';
 import { formatCount, formatShape, formatShare, formatStat, hasPreview, PreviewData } from './format';
+import { trainingBlock } from './monitor';
 import { InputSpec, isParam, PORT_TYPES } from './types';
 
 export interface InspectorHost {
@@ -213,6 +214,10 @@ export class Inspector {
     const preview = m.get('preview');
     if (hasPreview(preview)) {
       out.appendChild(this.previewBlock(preview, isStale(m)));
+    }
+    const training = trainingBlock(m);
+    if (training) {
+      out.appendChild(training);
     }
     return out;
   }

@@ -24,6 +24,7 @@ import { h, isTextTarget } from './dom';
 import { historyButtons, UNDO_TRAITS, undoStateOf } from './history';
 import { Inspector } from './inspector';
 import { keyAction } from './keys';
+import { trainingPanel } from './monitor';
 import { DRAG_MIME, PaletteView } from './paletteview';
 import { RequestClient } from './requests';
 import { registerForTesting } from './testing';
@@ -198,6 +199,7 @@ export class NetworkEditorView extends CytoscapeView {
     const main = h('div', { class: 'nnc-main' }, this.palette.el, this.canvasWrap, this.inspector.el);
     el.appendChild(this.toolbar.el);
     el.appendChild(main);
+    el.appendChild(trainingPanel(this));
     el.appendChild(this.statusBar.el);
     this.inspector.render();
   }
