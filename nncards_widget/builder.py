@@ -32,7 +32,7 @@ from .catalog import LAYER, TENSOR, port_short
 from .errors import BuildError, DanglingCardWarning
 from .graph import CardData, used_only_as_layer
 
-__all__ = ["ModelBuilder", "BuildCache", "CardResult", "shape_text"]
+__all__ = ["ModelBuilder", "BuildCache", "CardResult", "shape_text", "sharing"]
 
 _serials = itertools.count(1)
 
@@ -109,11 +109,25 @@ class ModelBuilder:
     # -- the build loop ---------------------------------------------------------------------
     def build_cards(self, order=None, cache: BuildCache | None = None) -> dict:
         """Build the cards ``order`` (default: every card, in topological order); return the
-        results by uid. Each card comes from ``cache`` when its signature is unchanged."""
+        results by uid. Each card comes from ``cache`` when its signature is unchanged.
+
+        A layer object may be called by several cards (its own card, wrappers, 'Call layer'
+        cards): one set of weights. When a cached layer no longer fits a new call (its input
+        shape changed), the layer is made anew and every card downstream of it is built again.
+        """
         self._cache = cache if cache is not None else BuildCache()
-        for uid in self.graph.topological_order() if order is None else order:
-            self._take_or_build(uid)
-        return self.results
+        order = list(self.graph.topological_order() if order is None else order)
+        self._force, self._fresh = set(), set()
+        while True:
+            try:
+                for uid in order:
+                    self._take_or_build(uid)
+                return self.results
+            except _Remake as again:
+                self._force.add(again.uid)
+                self.results = {}
+                order = self.graph.topological_order(
+                    set(order) | self.graph.downstream([again.uid]))
 
     def signature(self, uid: str) -> tuple:
         """What a card's build depends on: kind, name, parameters, how it is used, and the
@@ -132,21 +146,50 @@ class ModelBuilder:
         return result if result is not None else self._cache.latest(uid)
 
     def _take_or_build(self, uid: str) -> CardResult:
-        hit = self._cache.lookup(uid, self.signature(uid))
-        if hit is not None and not (self.strict and hit.error is not None):
-            self.results[uid] = hit
-            return hit
-        # Keras wrappers keep the very layer they are given: a wrapper built anew gets fresh ones.
-        for w in self.graph.wires_into(uid):
-            if self._port_type(w) == LAYER:
-                self._build_anew(w.source)
+        if uid not in self._force:
+            hit = self._cache.lookup(uid, self.signature(uid))
+            if hit is not None and not (self.strict and hit.error is not None):
+                self.results[uid] = hit
+                return hit
+        stale = self._stale_shared_layer(uid)
+        if stale is not None:
+            raise _Remake(stale)
         return self._build_anew(uid)
+
+    def _stale_shared_layer(self, uid: str) -> str | None:
+        """The card whose (cached, already built) layer object ``uid`` calls, when that layer
+        must be made anew: ``uid`` is new or its input shapes changed since its last build (a
+        built layer keeps the shapes it was built for, e.g. a Dense kernel in a wrapper)."""
+        wires = [w for w in self.graph.wires_into(uid)
+                 if self._port_type(w) == LAYER and w.source not in self._fresh]
+        if not wires:
+            return None
+        before = self._cache.latest(uid)
+        if before is None or before.error is not None \
+                or _input_shapes(before.inputs) != self._wired_shapes(uid):
+            return wires[0].source
+        return None
+
+    def _wired_shapes(self, uid: str):
+        """{Tensor port: [shapes of the tensors wired into it]} (None when one is missing)."""
+        shapes = {}
+        for w in self.graph.wires_into(uid):
+            if self._port_type(w) != TENSOR:
+                continue
+            up = self._result_of(w.source)
+            tensor = up.outputs.get(w.source_port) if up is not None else None
+            if tensor is None or isinstance(tensor, (list, tuple)):
+                return None
+            shapes.setdefault(w.target_port, []).append(tuple(tensor.shape))
+        return shapes
 
     def _build_anew(self, uid: str) -> CardResult:
         signature = self.signature(uid)
         card = self.graph.cards[uid]
         try:
             result = self._build_card(card)
+        except _Remake:
+            raise
         except BuildError as err:
             if self.strict:
                 raise
@@ -159,6 +202,7 @@ class ModelBuilder:
             result = CardResult(error=err)
         self.results[uid] = result
         self.rebuilt.append(uid)
+        self._fresh.add(uid)
         self._cache.store(uid, signature, result)
         return result
 
@@ -192,6 +236,8 @@ class ModelBuilder:
             return inputs  # an error
         if spec.role == "output":  # adds no layer: the model's output is the tensor wired in
             return CardResult(outputs={"output": inputs["data"]}, inputs=inputs)
+        if spec.role == "apply":
+            return self._apply_shared(card, inputs)
         try:
             layer = self._make_object(card)
         except _Upstream as up:
@@ -204,16 +250,52 @@ class ModelBuilder:
         try:
             returned = self._call(card, layer, inputs)
         except Exception as exc:
-            shapes = ", ".join(f"'{spec.input(k).label}' has shape {_shapes_of(v)}"
-                               for k, v in inputs.items())
-            return self._fail(card, f"The {_label(card)} cannot be applied to its "
-                                    f"input{'s' if len(inputs) > 1 else ''}: {shapes}. "
-                                    f"Keras says: {_first_line(exc)}")
+            return self._call_failed(card, inputs, exc)
         outputs = self._split_outputs(card, returned)
         if isinstance(outputs, CardResult):
             return outputs
         result.outputs = outputs
         return result
+
+    def _apply_shared(self, card: CardData, inputs: dict) -> CardResult:
+        """A 'Call layer' card: the layer object of the card wired into its Layer port, called
+        on the card's own inputs (one tensor as is, several as a list in wire order)."""
+        port = next(p for p in card.spec.ports if p.type == LAYER)
+        try:
+            layer = self._port_object(card, port)
+        except _Upstream as up:
+            return self._fail(card, f"The {_label(card)} cannot be built because the layer "
+                                    f"wired into it comes from card '{up.card.name}', which has "
+                                    f"an error.", port=port.name)
+        if layer is None or not callable(layer):
+            source = self.graph.cards[self.graph.wires_at(card.uid, port.name)[0].source]
+            return self._fail(card, f"The {_label(card)} needs a layer, but card "
+                                    f"'{source.name}' ({source.spec.title}) gives none.",
+                              port=port.name)
+        tensors = [inputs[p.name] for p in card.spec.ports if p.type == TENSOR and p.name in inputs]
+        args = [t[0] if isinstance(t, list) and len(t) == 1 else t for t in tensors]
+        try:
+            returned = layer(*args)
+        except Exception as exc:
+            return self._call_failed(card, inputs, exc)
+        return CardResult(outputs={"output": returned}, inputs=inputs)
+
+    def _call_failed(self, card: CardData, inputs: dict, exc: Exception) -> CardResult:
+        """A layer refused the card's inputs. When the layer came, already built, from another
+        card (a shared layer taken from the cache), it is made anew first (``_Remake``)."""
+        for w in self.graph.wires_into(card.uid):
+            if self._port_type(w) == LAYER and w.source not in self._fresh:
+                raise _Remake(w.source) from exc
+        shapes = ", ".join(f"'{card.spec.input(k).label}' has shape {_shapes_of(v)}"
+                           for k, v in inputs.items())
+        shared = [self.graph.cards[u].name for u in sharing(self.graph, card.uid)
+                  if u != card.uid]
+        note = (f" (its layer is shared with card{'s' if len(shared) > 1 else ''} "
+                f"{', '.join(map(repr, shared))}, which fixes the shapes it accepts)"
+                if shared else "")
+        return self._fail(card, f"The {_label(card)} cannot be applied to its "
+                                f"input{'s' if len(inputs) > 1 else ''}: {shapes}{note}. "
+                                f"Keras says: {_first_line(exc)}")
 
     def _check_ports_and_params(self, card: CardData) -> CardResult | None:
         for p in card.spec.ports:
@@ -447,6 +529,34 @@ def _check_names(graph) -> None:
         seen[key] = c
 
 
+class _Remake(Exception):
+    """A cached layer must be made anew: ``build_cards`` starts again, building ``uid`` and
+    everything downstream of it."""
+
+    def __init__(self, uid):
+        super().__init__(uid)
+        self.uid = uid
+
+
+def sharing(graph, uid: str) -> list:
+    """The uids of the cards that share one layer object with card ``uid``: the card that makes
+    it and the wrappers and 'Call layer' cards fed by its Layer instance, in graph order; ``[]``
+    when the layer is called only once."""
+    owner = uid
+    for w in graph.wires_into(uid):
+        spec = graph.cards[w.target].spec
+        if spec.input(w.target_port).type == LAYER:
+            owner = w.source
+            break
+    users = [w.target for w in graph.wires_from(owner)
+             if graph.cards[owner].spec.output(w.source_port).type == LAYER]
+    callers = ([] if used_only_as_layer(graph, owner) else [owner]) + users
+    if len(callers) < 2:
+        return []
+    order = {u: i for i, u in enumerate(graph.cards)}
+    return sorted(dict.fromkeys([owner] + users), key=order.get)
+
+
 class _Upstream(Exception):
     """A port object could not be made because the card feeding it failed."""
 
@@ -466,7 +576,15 @@ def _when_off(card: CardData, out) -> str:
     return ""
 
 
+def _input_shapes(inputs: dict) -> dict:
+    """{port: [shapes]} of a CardResult's ``inputs``."""
+    return {port: [tuple(t.shape) for t in (v if isinstance(v, (list, tuple)) else [v])]
+            for port, v in inputs.items()}
+
+
 def _shapes_of(value) -> str:
+    if isinstance(value, (list, tuple)) and len(value) == 1:
+        value = value[0]
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(shape_text(t.shape) for t in value) + "]"
     return shape_text(value.shape)

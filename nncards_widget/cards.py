@@ -12,7 +12,7 @@ import itertools
 import math
 
 import ipycytoscape
-from traitlets import Any, Bool, Dict, Int, TraitError, TraitType, Unicode, validate
+from traitlets import Any, Bool, Dict, Int, List, TraitError, TraitType, Unicode, validate
 
 from . import catalog
 from ._frontend import MODULE_NAME, MODULE_VERSION
@@ -89,6 +89,9 @@ class Card(_ShownAsText, ipycytoscape.Node):
     error = Unicode("").tag(sync=True)
     stale = Bool(False).tag(sync=True)
     preview = Dict().tag(sync=True)
+    #: Names of the other cards calling this card's layer object (shared weights), set by the
+    #: live shapes; empty when the layer is not shared.
+    shared_by = List(Unicode()).tag(sync=True)
     #: Set by the training monitor (``ed.monitor()``): state, statistics and short series.
     training = Dict().tag(sync=True)
 

@@ -495,6 +495,16 @@ class NetworkEditor(ipycytoscape.CytoscapeWidget):
         """Each card's output (numpy array) from the last ``inspect``: ``ed.outputs["dense"]``."""
         return self._inspector.outputs
 
+    def shared_with(self, card) -> list:
+        """Names of the other cards that call the same layer object as ``card`` (one set of
+        weights): its layer card, wrappers and 'Call layer' cards fed by its Layer instance.
+        Also shown on each card as ``card.shared_by``."""
+        from .builder import sharing
+
+        uid = self.card(card).uid
+        graph = self.graph_model
+        return [graph.cards[u].name for u in sharing(graph, uid) if u != uid]
+
     # -- saving and loading ----------------------------------------------------------------
     def to_json(self, indent=1) -> str:
         """The whole graph (cards, parameters, positions, wires, names) as JSON text."""

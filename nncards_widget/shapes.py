@@ -37,7 +37,7 @@ docs/design.md ("Live shapes").
 from __future__ import annotations
 
 from ._after_cell import MODES, AfterCell
-from .builder import BuildCache, CardResult, ModelBuilder, shape_text
+from .builder import BuildCache, CardResult, ModelBuilder, shape_text, sharing
 from .catalog import TENSOR
 from .graph import Graph, GraphEvent
 
@@ -99,6 +99,7 @@ class LiveShapes:
         self._entries: dict = {}  # uid -> _Entry
         self._dirty: set = set()
         self._touched: list = []  # uids stored since the last publish
+        self._regroup: set = set()  # layer cards whose set of callers changed (shared_by)
         self._after_cell = AfterCell(self.refresh, "live shape update")
         self._total = 0  # sum of the entries' parameter counts
         self._counted = 0  # number of entries with a count
@@ -188,6 +189,9 @@ class LiveShapes:
         elif kind in ("connect", "disconnect"):
             self._dirty.update(u for u in (event.wire.source, event.wire.target)
                                if u in self.graph.cards)
+            if event.wire.source in self.graph.cards and not _carries_tensor(self.graph,
+                                                                               event.wire):
+                self._regroup.add(event.wire.source)
         if self._dirty:
             self._after_cell.request(self._mode)  # deferred: waits for refresh(), build(), ...
 
@@ -224,7 +228,22 @@ class LiveShapes:
                 src = self._entries.get(w.source)
                 shape = src.shapes.get(w.source_port) if src and src.result.error is None else None
                 self.editor.publish_wire(w.id, shape=shape or "")
+        regroup, self._regroup = self._regroup, set()
+        self._publish_sharing(list(touched) + list(regroup))
         self._publish_total()
+
+    def _publish_sharing(self, touched):
+        """``card.shared_by`` of the cards built anew and of the cards sharing a layer with
+        them (a wire into a wrapper or 'Call layer' card changes its whole group)."""
+        graph = self.graph
+        groups = {}
+        for uid in touched:
+            if uid in graph.cards:
+                group = sharing(graph, uid)
+                for u in group or [uid]:
+                    groups[u] = group
+        for uid, group in groups.items():
+            self.editor.publish(uid, shared_by=[graph.cards[u].name for u in group if u != uid])
 
     def _publish_total(self):
         self.editor.total_params = self._total if self._counted else None

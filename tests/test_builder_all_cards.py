@@ -164,7 +164,7 @@ WRAPPERS = {
     "layer_TimeDistributed": ("layer_Dense", dict(units=2, activation="relu"), row((5, 4))),
 }
 
-NETWORK = {"input", "output"}
+NETWORK = {"input", "output", "apply_layer"}  # apply_layer: tests/test_shared_layers.py
 
 
 def test_the_table_covers_every_card():
