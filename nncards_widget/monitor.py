@@ -153,6 +153,7 @@ class _CardStats:
             return {}
         latest = self.latest
         return {"state": latest["state"], "reason": latest["reason"],
+                "rule": dict(RULES)[latest["state"]],
                 **{k: _round(latest[k]) for k in ("weight_norm", "update_ratio", "zeros",
                                                   "mean", "std")},
                 "series": {k: [_round(v) for v in vals] for k, vals in self.series.items()}}

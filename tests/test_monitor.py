@@ -133,6 +133,7 @@ def test_dead_relu_layer_is_flagged_and_a_sound_one_is_not(editor):
     t = hidden.training
     assert t["state"] == "dead" and t["zeros"] == 1.0, t
     assert "100% of its outputs on the probe batch are zero" in t["reason"]
+    assert t["rule"] == dict(RULES)["dead"]
     assert t["update_ratio"] == 0.0  # a dead ReLU passes no gradient
     assert head.training["state"] != "dead"
 
