@@ -8,7 +8,6 @@ same change. The classes are generated from the catalogue (``card_class(spec)``)
 from __future__ import annotations
 
 import copy
-import itertools
 import math
 
 import ipycytoscape
@@ -16,9 +15,10 @@ from traitlets import Any, Bool, Dict, Int, List, TraitError, TraitType, Unicode
 
 from . import catalog
 from ._frontend import MODULE_NAME, MODULE_VERSION
-from .graph import CardData, WireData, port_short
+from .errors import UnknownParameterError
+from .graph import CardData, WireData, name_problem, new_id, port_short
 
-__all__ = ["Card", "Wire", "PortRef", "card_class", "ParamTrait"]
+__all__ = ["Card", "Wire", "PortRef", "card_class", "ParamTrait", "TrackedPosition"]
 
 
 class ParamTrait(TraitType):
@@ -52,9 +52,6 @@ class PortRef:
         return f"<port {self.key!r} of card {self.card.name!r}>"
 
 
-_uid_counter = itertools.count(1)
-
-
 def _is_coordinate(v) -> bool:
     """A finite number (not a bool)."""
     if isinstance(v, bool) or not isinstance(v, (int, float)):
@@ -63,6 +60,52 @@ def _is_coordinate(v) -> bool:
         return math.isfinite(v)
     except OverflowError:
         return False
+
+
+class TrackedPosition(dict):
+    """A card's position ``{"x", "y"}`` as the editor's graph and the Card widget share it.
+
+    An edit in place (``card.position["y"] = 500``) is checked like a new position and reported
+    to ``on_edit()`` (the editor's placement index); copies are plain dicts.
+    """
+
+    __slots__ = ("on_edit",)
+
+    def __init__(self, values=(), on_edit=None):
+        super().__init__(values)
+        self.on_edit = on_edit
+
+    def __setitem__(self, key, value):
+        if key not in ("x", "y") or not _is_coordinate(value):
+            raise TraitError(f"Invalid position entry {catalog.short_repr(key)}: "
+                             f"{catalog.short_repr(value)}; a card position is {{'x': number, "
+                             f"'y': number}} with finite numbers")
+        super().__setitem__(key, value)
+        if self.on_edit is not None:
+            self.on_edit()
+
+    def update(self, *args, **kwargs):
+        for key, value in dict(*args, **kwargs).items():
+            self[key] = value
+
+    def setdefault(self, key, value=None):
+        if key not in self:
+            self[key] = value
+        return self[key]
+
+    def _refuse(self, *args):
+        raise TraitError("A card position keeps its 'x' and 'y'; set a new position instead")
+
+    __delitem__ = pop = popitem = clear = _refuse
+
+    def __copy__(self):
+        return dict(self)
+
+    def __deepcopy__(self, memo):
+        return dict(self)
+
+    def __reduce__(self):
+        return (dict, (dict(self),))
 
 
 class _ShownAsText:
@@ -96,20 +139,30 @@ class Card(_ShownAsText, ipycytoscape.Node):
     training = Dict().tag(sync=True)
 
     def __init__(self, name=None, uid=None, position=None, **params):
-        uid = uid or f"card{next(_uid_counter)}"
+        uid = uid or new_id("card")
         super().__init__()
+        try:
+            self._set_up(uid, name, position, params)
+        except BaseException:
+            self.close()  # a refused card leaves no widget behind
+            raise
+
+    def _set_up(self, uid, name, position, params):
         self.set_trait("card_id", self.spec.id)
         self.data = {"id": uid}
         self.classes = f"card role-{self.spec.role}"
-        self.name = name or self.spec.default_name
+        self.name = name if name is not None else self.spec.default_name
         if position:
-            self.position = {"x": float(position["x"]), "y": float(position["y"])}
+            if isinstance(position, dict) and all(_is_coordinate(position.get(k)) for k in "xy"):
+                position = {"x": float(position["x"]), "y": float(position["y"])}
+            self.position = position  # anything else: refused by _check_position
         params = {_param_name(self.spec, k): v for k, v in params.items()}  # old Keras names
         unknown = [k for k in params if k not in self.param_names()]
         if unknown:
-            raise TypeError(f"Card '{self.name}' ({self.spec.title}) has no parameter "
-                            f"{', '.join(map(repr, unknown))}; its parameters are: "
-                            f"{', '.join(self.param_names()) or 'none'}")
+            raise UnknownParameterError(
+                f"Card '{self.name}' ({self.spec.title}) has no parameter "
+                f"{', '.join(map(catalog.short_repr, unknown))}; its parameters are: "
+                f"{', '.join(self.param_names()) or 'none'}")
         with self.hold_trait_notifications():
             for key, value in params.items():
                 setattr(self, key, value)
@@ -117,16 +170,21 @@ class Card(_ShownAsText, ipycytoscape.Node):
     @validate("name")
     def _check_name(self, proposal):
         value = proposal["value"]
-        if not isinstance(value, str) or not value.strip() or "/" in value:
-            raise TraitError(f"Invalid name for a {self.spec.title} card: expected a non-empty "
-                             f"string without '/'; received {value!r}")
-        return value.strip()
+        value = value.strip() if isinstance(value, str) else value
+        problem = name_problem(value)
+        if problem is not None:
+            raise TraitError(f"Invalid name for a {self.spec.title} card: {problem}")
+        return value
 
     @validate("position")
     def _check_position(self, proposal):
         value = proposal["value"]
         if isinstance(value, dict) and (not value or (set(value) == {"x", "y"} and all(
                 _is_coordinate(value[k]) for k in ("x", "y")))):
+            current = self._trait_values.get("position")
+            if (isinstance(current, TrackedPosition) and not isinstance(value, TrackedPosition)
+                    and value == current):
+                return current  # unchanged: keep the dict the editor's graph shares
             return value  # the dict itself: the editor's graph shares it
         raise TraitError(f"Invalid position for card '{self.name}' ({self.spec.title}): expected "
                          f"{{'x': number, 'y': number}}; received {catalog.short_repr(value)}")
@@ -180,7 +238,7 @@ class Wire(_ShownAsText, ipycytoscape.Edge):
         super().__init__()
         self.source_card = source
         self.target_card = target
-        self.data = {"id": wid or f"wire{next(_uid_counter)}", "source": source.uid,
+        self.data = {"id": wid or new_id("wire"), "source": source.uid,
                      "target": target.uid, "source_port": source_port,
                      "target_port": target_port, "port_type": port_type}
         self.classes = f"wire type-{port_short(port_type).lower()}"

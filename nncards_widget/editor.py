@@ -9,33 +9,29 @@ lists (``ed.graph``). Live shapes, inspection and the undo history listen to the
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import copy
 import functools
-import itertools
+import logging
 import math
 import weakref
 
 import ipycytoscape
-from traitlets import Dict, Int, List, TraitError, Unicode
+from traitlets import Dict, Int, List, TraitError, Unicode, default
 
 from . import catalog, protocol, serialization
 from ._after_cell import running_loop
 from ._frontend import MODULE_NAME, MODULE_VERSION
-from .cards import Card, PortRef, Wire, card_class
-from .errors import ConnectionRefused, GraphFileError, NNCardsError
-from .graph import Graph, GraphEvent, WireData, check_wire, default_ports
+from ._placement import CARD_WIDTH, Placement  # noqa: F401 (CARD_WIDTH: re-exported)
+from .cards import Card, PortRef, TrackedPosition, Wire, card_class
+from .errors import ConnectionRefused, GraphFileError, NNCardsError, NotFoundError
+from .graph import Graph, GraphEvent, WireData, check_wire, default_ports, new_id
 from .history import History
 from .inspection import Inspector
 from .shapes import LiveShapes
 
 __all__ = ["NetworkEditor", "card_height"]
-
-# Card footprint on the canvas, for placing new cards without overlap.
-CARD_WIDTH = 240
-GAP = 50
-COLUMNS = 5
-
 
 def _without_front_end(widget) -> bool:
     """True when no view can ever receive this widget's state (its comm is a ``DummyComm``)."""
@@ -72,7 +68,7 @@ def _catalog_dicts() -> tuple:
     return tuple(spec.to_dict() for spec in catalog.cards())
 
 
-_ids = itertools.count(1)
+_log = logging.getLogger(__name__)
 
 
 def _count(n: int, noun: str) -> str:
@@ -111,6 +107,9 @@ class NetworkEditor(ipycytoscape.CytoscapeWidget):
         kwargs.setdefault("box_selection_enabled", True)
         kwargs.setdefault("zoom", 1.0)
         super().__init__(**kwargs)
+        first = self.__dict__.pop("_first_graph", None)
+        if first is not None and first is not self.graph:
+            first.close()  # ipycytoscape makes a Graph widget as the default, then replaces it
         self.set_trait("catalog", list(_catalog_dicts()))
         self.layout.height = self.layout.height or "640px"
         #: The network: cards, wires, parameters, positions. Everything else reads it.
@@ -120,9 +119,13 @@ class NetworkEditor(ipycytoscape.CytoscapeWidget):
         self._widgets: dict = {}  # uid -> Card widget drawn for graph_model.cards[uid]
         self._wire_widgets: dict = {}  # wire id -> Wire widget
         self._incoming: dict = {}  # uid -> Card made (and validated) by add(), about to be drawn
-        self._detached = weakref.WeakValueDictionary()  # removed Card widgets, reused by undo
-        self._detached_wires = weakref.WeakValueDictionary()  # removed Wire widgets
+        # Removed widgets, reused when undo brings their card or wire back (closed by close()).
+        self._detached: dict = {}
+        self._detached_wires: dict = {}
         self._projecting = False  # True while graph changes are copied onto widgets
+        self._placement = Placement()  # boxes of the placed cards, for placing new ones
+        self._names = collections.Counter()  # card names in use
+        self._next_suffix: dict = {}  # base name -> lowest k for which base_k may be free
         self._graph_sync = None  # ExitStack holding the graph's sync while changes are coalesced
         self.graph_model.on_change(self._project)
         self.model = None  # the last model built
@@ -130,6 +133,12 @@ class NetworkEditor(ipycytoscape.CytoscapeWidget):
         self.live_shapes = LiveShapes(self)  # shapes, parameter counts and errors on the cards
         self._inspector = Inspector(self)
         self._training_monitor = None  # the TrainingMonitor of the last monitored fit
+
+    @default("graph")
+    def _remember_first_graph(self):
+        graph = ipycytoscape.Graph()
+        self.__dict__["_first_graph"] = graph
+        return graph
 
     # -- the graph, as Python objects -------------------------------------------------------
     @property
@@ -150,9 +159,12 @@ class NetworkEditor(ipycytoscape.CytoscapeWidget):
         for uid, c in self.graph_model.cards.items():
             if c.name == key:
                 return self._widgets[uid]
-        raise KeyError(f"No card named {key!r} in this editor; cards: "
-                       + (", ".join(repr(c.name) for c in self.graph_model.cards.values())
-                          or "none"))
+        names = [c.name for c in self.graph_model.cards.values()]
+        shown = ", ".join(map(repr, names[:20])) + (f", ... ({len(names)} cards)"
+                                                    if len(names) > 20 else "")
+        raise NotFoundError(f"No card {catalog.short_repr(key)} (by name or uid) in this editor; "
+                            f"cards: "
+                            + (shown or "none"))
 
     __getitem__ = card
 
@@ -205,52 +217,62 @@ class NetworkEditor(ipycytoscape.CytoscapeWidget):
 
     # -- editing ------------------------------------------------------------------------------
     def _new_id(self, prefix: str) -> str:
-        taken = self.graph_model.cards if prefix == "card" else self.graph_model.wires
-        while True:
-            uid = f"{prefix}{next(_ids)}"
-            if uid not in taken:
-                return uid
+        """A card uid or wire id unique in this editor and, being random, across kernels."""
+        g = self.graph_model
+        return new_id(prefix, g.cards, g.wires)
 
     def _unique_name(self, base: str) -> str:
-        taken = {c.name for c in self.graph_model.cards.values()}
+        """``base``, or ``base_1``, ``base_2`` ...: the first name no card has (O(1) amortised:
+        every ``base_k`` below ``self._next_suffix[base]`` is known to be taken)."""
+        taken = self._names
         if base not in taken:
             return base
-        i = 1
+        i = self._next_suffix.get(base, 1)
         while f"{base}_{i}" in taken:
             i += 1
+        self._next_suffix[base] = i
         return f"{base}_{i}"
+
+    def _name_freed(self, name: str) -> None:
+        self._names[name] -= 1
+        if self._names[name] <= 0:
+            del self._names[name]
+            base, _, k = name.rpartition("_")
+            if base and k.isdigit() and int(k) < self._next_suffix.get(base, 1):
+                self._next_suffix[base] = int(k)
 
     def _free_position(self, spec, position=None) -> dict:
         cards = self.graph_model.cards
-        boxes = [(c.position.get("x", 0), c.position.get("y", 0), _card_height(c.card_id))
-                 for c in cards.values() if c.position]
-        h = card_height(spec)
-        if position is None:
-            n = len(cards)
-            col = n % COLUMNS
-            bottom = max((y + bh / 2 for _, y, bh in boxes), default=0)
-            if col == 0 and n:
-                position = {"x": CARD_WIDTH / 2 + 20, "y": bottom + GAP + h / 2}
-            elif n:
-                last = cards[next(reversed(cards))].position or {}
-                position = {"x": last.get("x", 0) + CARD_WIDTH + GAP, "y": last.get("y", 0)}
-            else:
-                position = {"x": CARD_WIDTH / 2 + 20, "y": h / 2 + 20}
-        x, y = float(position["x"]), float(position["y"])
-        for _ in range(500):  # nudge down until it overlaps no card
-            hit = [(bx, by, bh) for bx, by, bh in boxes
-                   if abs(bx - x) < CARD_WIDTH + 10 and abs(by - y) < (bh + h) / 2 + 10]
-            if not hit:
-                break
-            y = max(by + bh / 2 for _, by, bh in hit) + h / 2 + 20
-        return {"x": x, "y": y}
+        last = cards[next(reversed(cards))].position if cards else None
+        return self._placement.free_position(card_height(spec), position, len(cards), last)
+
+    def _position_of(self, uid: str) -> TrackedPosition:
+        """The card's position dict as the graph and its widget share it, edits in place
+        reported to the placement index."""
+        data = self.graph_model.cards[uid]
+        pos = data.position
+        if not isinstance(pos, TrackedPosition) or pos.on_edit is None:
+            pos = TrackedPosition(pos or {}, functools.partial(self._place, uid))
+            data.position = pos
+        return pos
+
+    def _place(self, uid: str) -> None:
+        data = self.graph_model.cards.get(uid)
+        if data is not None:
+            self._placement.put(uid, data.position, _card_height(data.card_id))
 
     def add(self, card, name: str | None = None, position: dict | None = None, uid=None,
             **params) -> Card:
         """Add a card by catalogue id or Keras class name, with parameter values; returns it."""
         spec = catalog.get(card)
-        if uid is not None and uid in self.graph_model.cards:
-            raise ValueError(f"A card with uid {uid!r} is already in this editor")
+        if uid is not None and (not isinstance(uid, str) or not uid.strip()
+                                or uid in self.graph_model.cards or uid in self.graph_model.wires):
+            raise TraitError(f"Cannot add a {spec.title} card with uid {catalog.short_repr(uid)}: "
+                             f"expected a non-empty string not used by another card or wire")
+        if position is not None and not protocol.TYPES["Point"][0](position):
+            raise TraitError(f"Invalid position for a new {spec.title} card: expected "
+                             f"{{'x': number, 'y': number}}; received "
+                             f"{catalog.short_repr(position)}")
         name = name if name is not None else self._unique_name(spec.default_name)
         if uid is None or position is None:  # a card of a saved graph keeps its place
             position = self._free_position(spec, position)
@@ -302,7 +324,7 @@ class NetworkEditor(ipycytoscape.CytoscapeWidget):
         wid = wire.id if isinstance(wire, Wire) else wire
         w = self.graph_model.wires.get(wid) if isinstance(wid, str) else None
         if w is None:
-            raise KeyError(f"No wire {wid!r} in this editor")
+            raise NotFoundError(f"No wire {catalog.short_repr(wid)} in this editor")
         with self._edit(f"Disconnect {self._wire_text(w)}"):
             self.graph_model.remove_wire(wid)
 
@@ -316,7 +338,7 @@ class NetworkEditor(ipycytoscape.CytoscapeWidget):
             return self.disconnect(item)
         card = self.card(item)
         if self._widgets.get(card.uid) is not card:
-            raise KeyError(f"Card '{card.name}' is not in this editor")
+            raise NotFoundError(f"Card '{card.name}' is not in this editor")
         with self._edit(f"Delete {card.spec.title} '{card.name}'"):
             self.graph_model.remove_card(card.uid)
 
@@ -325,6 +347,26 @@ class NetworkEditor(ipycytoscape.CytoscapeWidget):
         with self._edit(f"Delete {_count(len(self.graph_model.cards), 'card')}"):
             for uid in list(self.graph_model.cards):
                 self.graph_model.remove_card(uid)
+
+    def close(self) -> None:
+        """Close the editor and every widget it made: cards and wires (also removed ones kept
+        for undo), the node/edge list and its layout. Their views go; nothing stays alive in
+        the kernel's widget registry."""
+        if self.comm is None and not self._widgets and not self._detached:
+            return
+        self._release_graph_sync()
+        self.graph_model.remove_listener(self._project)
+        widgets = [*self._wire_widgets.values(), *self._detached_wires.values(),
+                   *self._widgets.values(), *self._detached.values()]
+        self._wire_widgets, self._widgets = {}, {}
+        self._detached.clear()
+        self._detached_wires.clear()
+        for w in widgets:
+            w.close()
+        for w in (self.graph, getattr(self, "layout", None)):
+            if w is not None:
+                w.close()
+        super().close()
 
     # -- the graph drawn as widgets --------------------------------------------------------
     def _project(self, event: GraphEvent) -> None:
@@ -348,7 +390,9 @@ class NetworkEditor(ipycytoscape.CytoscapeWidget):
                 widget.name = data.name
                 for k, v in data.params.items():
                     setattr(widget, k, copy.deepcopy(v))
-        widget.position = data.position  # the graph's dict itself
+        widget.position = self._position_of(ev.uid)  # the graph's dict itself
+        self._place(ev.uid)
+        self._names[data.name] += 1
         self._widgets[ev.uid] = widget
         widget.observe(self._widget_changed, names=_observed(widget))
         self._hold_graph_sync()
@@ -360,6 +404,10 @@ class NetworkEditor(ipycytoscape.CytoscapeWidget):
     def _draw_remove(self, ev: GraphEvent):
         widget = self._widgets.pop(ev.uid)
         widget.unobserve(self._widget_changed, names=_observed(widget))
+        self._placement.drop(ev.uid)
+        self._name_freed(ev.old.name)
+        if isinstance(widget.position, TrackedPosition):
+            widget.position.on_edit = None  # a removed card no longer takes room
         self._detached[ev.uid] = widget
         self._hold_graph_sync()
         self.graph.nodes.remove(widget)
@@ -387,11 +435,15 @@ class NetworkEditor(ipycytoscape.CytoscapeWidget):
 
     def _draw_param(self, ev: GraphEvent):
         widget = self._widgets[ev.uid]
+        if ev.name == "name":
+            self._name_freed(ev.old)
+            self._names[ev.new] += 1
         if getattr(widget, ev.name) != ev.new:
             setattr(widget, ev.name, copy.deepcopy(ev.new))
 
     def _draw_move(self, ev: GraphEvent):
-        self._widgets[ev.uid].position = self.graph_model.cards[ev.uid].position
+        self._widgets[ev.uid].position = self._position_of(ev.uid)
+        self._place(ev.uid)
 
     def _widget_changed(self, change):
         """A card trait edited (in a cell, or synced from the canvas): put it into the graph."""
@@ -570,8 +622,12 @@ class NetworkEditor(ipycytoscape.CytoscapeWidget):
             else:
                 with self._edit(None):
                     reply["result"] = handler(**fields) or {}
-        except (NNCardsError, TraitError, KeyError, TypeError, ValueError) as exc:
-            reply.update(ok=False, error=str(exc).strip("'\""))
+        except (NNCardsError, TraitError, catalog.UnknownCardError) as exc:
+            reply.update(ok=False, error=str(exc))
+        except Exception as exc:  # a bug: still refused (the step was rolled back), and said so
+            _log.exception("Request %r failed", content.get("type"))
+            reply.update(ok=False, error=f"Internal error ({type(exc).__name__}: "
+                                         f"{catalog.short_repr(str(exc))}); nothing was changed")
         self._release_graph_sync()  # the view sees the new nodes/edges before the reply
         self.send(reply)
         return reply
@@ -585,7 +641,7 @@ class NetworkEditor(ipycytoscape.CytoscapeWidget):
         uids = list(dict.fromkeys(self.card(uid).uid for uid in cards))  # all known, first
         for wid in wires:
             if wid not in g.wires:
-                raise KeyError(f"No wire {wid!r} in this editor")
+                raise NotFoundError(f"No wire {catalog.short_repr(wid)} in this editor")
         removed_wires = {}
         for wid in wires:
             removed_wires[wid] = g.wires[wid]
@@ -623,7 +679,7 @@ class NetworkEditor(ipycytoscape.CytoscapeWidget):
     def _request_disconnect(self, wire):
         w = self.graph_model.wires.get(wire)
         if w is None:
-            raise KeyError(f"No wire {wire!r} in this editor")
+            raise NotFoundError(f"No wire {catalog.short_repr(wire)} in this editor")
         data = serialization.wire_to_dict(w)
         self.disconnect(wire)
         return {"wire": data}
@@ -631,7 +687,9 @@ class NetworkEditor(ipycytoscape.CytoscapeWidget):
     def _request_set_param(self, uid, name, value):
         card = self.card(uid)
         if name not in card.param_names() and name != "name":
-            raise KeyError(f"Card '{card.name}' ({card.spec.title}) has no parameter {name!r}")
+            raise NotFoundError(f"Card '{card.name}' ({card.spec.title}) has no parameter "
+                                f"{catalog.short_repr(name)}; its parameters are: "
+                                f"{', '.join(card.param_names()) or 'none'}")
         old = getattr(card, name)
         setattr(card, name, value)
         return {"old": old}

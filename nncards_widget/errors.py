@@ -1,5 +1,7 @@
 """Errors and warnings of nncards_widget: each names the card, port or field at fault."""
 
+from traitlets import TraitError
+
 
 class NNCardsError(Exception):
     """Base class of the project's errors."""
@@ -42,3 +44,14 @@ class RequestError(NNCardsError, ValueError):
 class ModelImportError(NNCardsError, ValueError):
     """A Keras model (or one of its layers) that cannot become cards; names the layer and the
     argument at fault."""
+
+
+class NotFoundError(NNCardsError, KeyError):
+    """No card (wire) of that name, uid or id in the editor (a KeyError, as for a dict)."""
+
+    def __str__(self):  # KeyError quotes its argument; show the message as written.
+        return str(self.args[0]) if self.args else ""
+
+
+class UnknownParameterError(NNCardsError, TraitError, TypeError):
+    """A parameter the card does not have (a TypeError, as for an unknown keyword argument)."""

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import copy
 import graphlib
+import re
+import uuid
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -21,7 +23,36 @@ from .catalog import LAYER, TENSOR, port_short, short_repr
 from .errors import ConnectionRefused
 
 __all__ = ["CardData", "WireData", "Graph", "GraphData", "GraphEvent", "check_wire",
-           "default_ports", "port_short", "used_only_as_layer"]
+           "default_ports", "port_short", "used_only_as_layer", "new_id", "name_problem"]
+
+#: A card name Keras (and TensorFlow's name scopes) can use for a layer or an input.
+_KERAS_NAME = re.compile(r"[A-Za-z0-9.][A-Za-z0-9_.-]*")
+
+
+def name_problem(name) -> str | None:
+    """Why ``name`` cannot name a card (None when it can). A card's name is its Keras layer's
+    name, so it must be one Keras and TensorFlow accept: letters, digits, '_', '.', '-', not
+    starting with '_' or '-' (no spaces, no '/')."""
+    if not isinstance(name, str) or not name:
+        return f"expected a non-empty string; received {catalog.short_repr(name)}"
+    if _KERAS_NAME.fullmatch(name):
+        return None
+    hint = re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("_-") or "layer"
+    if not _KERAS_NAME.match(hint):
+        hint = "layer_" + hint
+    return (f"a Keras layer name holds only letters, digits, '_', '.' and '-', without '/' "
+            f"or spaces, and starts with a letter, digit or '.'; received "
+            f"{catalog.short_repr(name)} (try {hint!r})")
+
+
+def new_id(prefix: str, *taken) -> str:
+    """A fresh card uid or wire id, ``"card-3f9a1c2e"``: random (uuid4), so ids made in different
+    kernels or sessions do not meet and a loaded graph can always be extended; never a key of
+    the containers ``taken``."""
+    while True:
+        ident = f"{prefix}-{uuid.uuid4().hex[:8]}"
+        if not any(ident in t for t in taken):
+            return ident
 
 
 @dataclass
@@ -102,6 +133,7 @@ class Graph:
         self.cards: dict[str, CardData] = {}
         self.wires: dict[str, WireData] = {}
         self.version = 0
+        self._rank: dict[str, int] = {}  # uid -> a number increasing along the card order
         self._into: dict[str, dict[str, WireData]] = {}  # uid -> {wire id: wire}, wire order
         self._from: dict[str, dict[str, WireData]] = {}
         self._listeners: list = []
@@ -153,13 +185,16 @@ class Graph:
 
         Deterministic: among cards that are ready together, the one added first comes first.
         """
-        keep = self.cards.keys() if uids is None else set(uids)
-        rank = {uid: i for i, uid in enumerate(self.cards)}
+        rank = self._rank
+        if uids is None:
+            keep, members = self.cards.keys(), list(self.cards)
+        else:  # O(len(uids)), however large the graph
+            keep = {u for u in uids if u in self.cards}
+            members = sorted(keep, key=rank.__getitem__)
         sorter = graphlib.TopologicalSorter()
-        for uid in self.cards:
-            if uid in keep:
-                sorter.add(uid, *(w.source for w in self._into.get(uid, {}).values()
-                                  if w.source in keep))
+        for uid in members:
+            sorter.add(uid, *(w.source for w in self._into.get(uid, {}).values()
+                              if w.source in keep))
         sorter.prepare()
         order = []
         while sorter.is_active():
@@ -172,6 +207,7 @@ class Graph:
         """An independent copy (no listeners), e.g. to try changes before making them."""
         g = Graph()
         g.cards = {u: c.copy() for u, c in self.cards.items()}
+        g._rank = dict(self._rank)
         g.wires = {i: w.copy() for i, w in self.wires.items()}
         for w in g.wires.values():
             g._index(w)
@@ -197,7 +233,12 @@ class Graph:
         """Add a card (at the end of the order, or at ``index``)."""
         if card.uid in self.cards:
             raise ValueError(f"A card with uid {card.uid!r} is already in the graph")
+        at_end = index is None or index >= len(self.cards)
         self.cards = _put(self.cards, card.uid, card, index)
+        if at_end:
+            self._rank[card.uid] = self._rank[next(reversed(self._rank))] + 1 if self._rank else 0
+        else:  # an insertion (undo of a removal): number the order anew
+            self._rank = {uid: i for i, uid in enumerate(self.cards)}
         self._into.setdefault(card.uid, {})
         self._from.setdefault(card.uid, {})
         where = len(self.cards) - 1 if index is None else min(index, len(self.cards) - 1)
@@ -211,6 +252,7 @@ class Graph:
                 self.remove_wire(w.id)
         index = _position(self.cards, uid)
         del self.cards[uid]
+        self._rank.pop(uid, None)
         self._into.pop(uid, None)
         self._from.pop(uid, None)
         self._emit(GraphEvent("remove", uid=uid, old=card.copy(), index=index))

@@ -24,7 +24,7 @@ import numpy as np
 from . import catalog
 from .catalog import short_repr
 from .errors import ConnectionRefused, GraphFileError
-from .graph import CardData, Graph, WireData, check_wire
+from .graph import CardData, Graph, WireData, check_wire, name_problem
 
 __all__ = ["FORMAT", "SCHEMA_VERSION", "dumps", "loads", "card_to_dict", "wire_to_dict",
            "card_from_dict", "wire_from_dict", "add_wires_checked", "MAX_TEXT_SIZE",
@@ -184,12 +184,14 @@ def _need_unicode(value: str, key, where) -> None:
 
 
 def _need_name(entry, where) -> str:
-    """A card name, as the editor accepts it: non-blank, without '/'."""
+    """A card name, as the editor accepts it: one Keras can use (``graph.name_problem``)."""
     name = _need(entry, "name", str, where)
-    if not name.strip() or "/" in name:
-        raise GraphFileError(f"{where}: 'name' must be a non-empty string without '/'; "
-                             f"found {short_repr(name)}")
     _need_unicode(name, "name", where)
+    problem = name_problem(name.strip() or name)
+    if problem is None and name != name.strip():
+        problem = f"no spaces around it; found {short_repr(name)}"
+    if problem is not None:
+        raise GraphFileError(f"{where}: 'name' must be a non-empty Keras layer name: {problem}")
     return name
 
 

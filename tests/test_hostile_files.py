@@ -229,9 +229,12 @@ def test_the_sample_graph_itself_loads():
 
 
 def test_values_from_the_file_are_data():
-    """Strings that look like code stay strings; names keep what the file says."""
-    graph = serialization.loads(_with_card(name="__import__('os').system('x')"))
-    assert graph.cards["d"].name == "__import__('os').system('x')"
+    """Strings that look like code stay strings: such a name is refused as a name (a card's
+    name is its Keras layer name), quoted as the file has it; a name Keras can use is kept."""
+    with pytest.raises(GraphFileError, match=r"card #1.*__import__\('os'\)\.system\('x'\)"):
+        serialization.loads(_with_card(name="__import__('os').system('x')"))
+    graph = serialization.loads(_with_card(name="os.system-x"))
+    assert graph.cards["d"].name == "os.system-x"
 
 
 def _refusal_time(text):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from traitlets import TraitError
 
 from nncards_widget import GraphFileError, NetworkEditor, catalog
 from nncards_widget.serialization import FORMAT, SCHEMA_VERSION
@@ -191,13 +192,17 @@ def test_code_looking_strings_are_just_data(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     ed = NetworkEditor()
     evil = "__import__('os').system('touch nncards_pwned')"
-    x = ed.add("input", name=evil, shape=[2])
+    with pytest.raises(TraitError, match="Keras layer name"):  # not a name Keras can use
+        ed.add("input", name=evil, shape=[2])
+    x = ed.add("input", name="x", shape=[2])
     d = ed.add("Dense", units=1)
     ed.connect(x, d)
-    ed.connect(d, ed.add("output", name="{{7*7}}"))
-    ed2 = NetworkEditor.from_json(ed.to_json())
-    assert ed2.cards[0].name == evil and ed2.cards[2].name == "{{7*7}}"
-    ed2.build()
+    ed.connect(d, ed.add("output", name="y"))
+    for name in (evil, "{{7*7}}"):
+        doc = json.loads(ed.to_json())
+        doc["cards"][0]["name"] = name
+        _rejected(doc, "card #0", "Keras layer name")
+    NetworkEditor.from_json(ed.to_json()).build()
     assert not (tmp_path / "nncards_pwned").exists()
     doc = json.loads(ed.to_json())
     doc["cards"][1]["card_id"] = "os.system"
