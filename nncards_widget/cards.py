@@ -275,6 +275,9 @@ def card_class(card) -> type:
     if cls is None:
         traits = {p.name: ParamTrait(p).tag(sync=True, label=p.label, param=True)
                   for p in spec.params if p.name != "name"}
+        for p in spec.params:  # a kernel-side Python value reaches the view as its repr
+            if p.type == "Python":
+                traits[p.name].tag(to_json=lambda value, _widget: catalog.short_repr(value))
         cls_name = spec.id[0].upper() + spec.id[1:] + "Card"
         # Old Keras names of parameters read and set them (``card.alpha`` is ``negative_slope``),
         # unless the name is taken by the card itself (``output_shape`` is the live shape).

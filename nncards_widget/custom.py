@@ -43,10 +43,7 @@ class _PythonValue:
 
     @staticmethod
     def coerce(spec, value):
-        if value is None and spec.required:
-            raise ValueError("a value is needed (the class's constructor requires it); "
-                             "received None")
-        return value
+        return value  # None on a required row: "needs a value" (the builder says so)
 
 
 class _GraphValue:
@@ -58,6 +55,8 @@ class _GraphValue:
 
         if isinstance(value, Graph):
             value = graph_document(value)
+        if value is None and spec.required:
+            return None  # a new card: "needs a value" until it has a graph
         if not isinstance(value, dict):
             raise ValueError(f"expected {_GraphValue.allowed}; received "
                              f"{type(value).__name__}")
@@ -98,8 +97,8 @@ def saved_form_problem(card) -> str | None:
     object, which a saved graph cannot hold."""
     spec = card.spec
     for p in spec.params:
-        if p.type == PYTHON and card.params.get(p.name, p.default) is not None:
-            value = card.params.get(p.name, p.default)
+        value = card.params.get(p.name, p.default)
+        if p.type == PYTHON and not _json_data(value):
             what = "Python code" if callable(value) else "a Python object"
             return (f"its parameter '{p.label}' ({p.name}) is {what} "
                     f"({catalog.short_repr(value)}), which a saved graph cannot hold; the card "
@@ -111,6 +110,19 @@ def saved_form_problem(card) -> str | None:
                 if problem:
                     return f"its inner card '{c.name}' cannot be saved: {problem}"
     return None
+
+
+def _json_data(value) -> bool:
+    """Plain JSON data (None, numbers, strings, lists, string-keyed dicts): savable as is."""
+    if value is None or isinstance(value, (bool, int, str)):
+        return True
+    if isinstance(value, float):
+        return value == value and abs(value) != float("inf")
+    if isinstance(value, (list, tuple)):
+        return all(_json_data(v) for v in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _json_data(v) for k, v in value.items())
+    return False
 
 
 # -- custom layer classes --------------------------------------------------------------------
@@ -137,13 +149,22 @@ def spec_for_class(cls) -> catalog.CardSpec:
     return layer_card(cls)
 
 
-def layer_card(cls) -> catalog.CardSpec:
-    """Register (or refresh) the custom card of a layer class; returns its spec."""
+def layer_card(cls, python_args=()) -> catalog.CardSpec:
+    """Register (or refresh) the custom card of a layer class; returns its spec.
+
+    ``python_args``: constructor arguments held as Python values even where a typed row could
+    be made (an imported layer whose value the typed row cannot hold, e.g. a ``noise_shape``
+    with None in it, or an initializer no card represents). They are part of the card id,
+    ``"custom:Dropout?python=noise_shape"``, so a saved graph names the same card.
+    """
     import keras
 
     from .catalog import keras_catalog
 
+    python_args = tuple(sorted(set(python_args)))
     card_id = _CUSTOM + keras.saving.get_registered_name(cls)
+    if python_args:
+        card_id += "?python=" + ",".join(python_args)
     if catalog._registered_types.get(card_id) is cls:
         return catalog._registered[card_id]
     try:
@@ -151,8 +172,19 @@ def layer_card(cls) -> catalog.CardSpec:
     except (TypeError, ValueError) as exc:
         raise UnknownCardError(f"Cannot make a card of layer class {cls.__name__}: "
                                f"{exc}") from None
-    entry.update(id=card_id, title=f"{cls.__name__} layer (custom)", keras_class=cls.__qualname__,
-                 keras_module=cls.__module__, keras_doc=None, category=["Custom layers"])
+    builtin = cls.__module__.startswith("keras.")
+    entry.update(id=card_id, title=f"{cls.__name__} layer ({'kernel' if builtin else 'custom'})",
+                 keras_class=cls.__qualname__, keras_module=cls.__module__, keras_doc=None,
+                 category=["Custom layers"])
+    inputs = []
+    for row in entry["inputs"]:
+        if row.get("keras_arg", row["name"]) in python_args and row["type"] != TENSOR:
+            row = {"label": row["label"], "name": row["name"], "type": PYTHON,
+                   "multiplicity": "1", "kind": "param", "optional": True, "default": None,
+                   "keras_arg": row.get("keras_arg", row["name"]),
+                   "help": "A Python value, kept in the kernel (read-only on the canvas)."}
+        inputs.append(row)
+    entry["inputs"] = inputs
     keras_catalog._complete_layer(entry)
     for row in entry["inputs"]:
         row.setdefault("keras_arg", row["name"])
@@ -168,12 +200,22 @@ def _forget_card_class(card_id: str) -> None:
 
 
 def python_value(layer, arg: str, config: dict):
-    """The value of constructor argument ``arg`` of a layer object: the attribute the layer
-    keeps it in (``self.factor = factor``), else its config's."""
+    """The value of constructor argument ``arg`` of a layer object: a function the layer keeps
+    (``self.function``), else its config's value when that is plain data (savable), else the
+    attribute the layer keeps it in (``self.factor = factor``)."""
+    kept = _MISSING
     for attr in (arg, f"_{arg}"):
         if attr in getattr(layer, "__dict__", {}):
-            return layer.__dict__[attr]
-    return config.get(arg)
+            kept = layer.__dict__[attr]
+            break
+    if callable(kept) and not isinstance(kept, type):
+        return kept
+    if arg in config and _json_data(config[arg]):
+        return config[arg]
+    return None if kept is _MISSING else kept
+
+
+_MISSING = object()
 
 
 # -- nested models ----------------------------------------------------------------------------
@@ -236,7 +278,7 @@ def resolve(card_id: str) -> catalog.CardSpec:
         return _model_spec(card_id, *ports)
     import keras
 
-    name = card_id[len(_CUSTOM):]
+    name, _, python_args = card_id[len(_CUSTOM):].partition("?python=")
     cls = keras.saving.get_registered_object(name)
     if cls is None and "." not in name and ">" not in name:
         cls = getattr(keras.layers, name, None)
@@ -245,7 +287,7 @@ def resolve(card_id: str) -> catalog.CardSpec:
                                f"define or import it with "
                                f"@keras.saving.register_keras_serializable() before loading (a "
                                f"saved graph never imports or runs code)")
-    spec = layer_card(cls)
+    spec = layer_card(cls, tuple(a for a in python_args.split(",") if a))
     if spec.id != card_id:
         raise UnknownCardError(f"Custom layer class {name!r} is registered as "
                                f"{spec.id[len(_CUSTOM):]!r}")

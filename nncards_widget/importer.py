@@ -32,6 +32,8 @@ __all__ = ["graph_of_model", "import_model", "params_from_layer"]
 _OBJECT_PORTS = {INITIALIZER: "initializers", REGULARIZER: "regularizers",
                  CONSTRAINT: "constraints"}
 
+_OBJECT_SUFFIXES = ("_initializer", "_regularizer", "_constraint")
+
 #: Config keys every layer has, handled apart from the card's parameters.
 _COMMON_KEYS = ("name", "trainable", "dtype", "autocast")
 
@@ -105,7 +107,15 @@ class _Importer:
         self.tensors[id(tensor)] = (uid, "data")
 
     def _node_card(self, node):
+        import keras
+
         layer = node.operation
+        if not isinstance(layer, keras.layers.Layer):
+            raise ModelImportError(f"Cannot import operation '{layer.name}' "
+                                   f"({type(layer).__name__}): the model applies a keras.ops "
+                                   f"function (or an operator such as x + y) to tensors, which is "
+                                   f"code, not a layer; use a layer (e.g. keras.layers.Add) or "
+                                   f"wrap it in a custom layer class")
         if id(layer) in self.layer_cards:  # a further call of a shared layer
             uid = self._shared_call(layer, node)
         else:
@@ -123,8 +133,7 @@ class _Importer:
             params, objects = {"graph": custom.graph_document(inner)}, {}
             params.update(_common_params(spec, layer))
         else:
-            spec = spec_for_layer(layer)
-            params, objects = params_from_layer(spec, layer)
+            spec, params, objects = card_for_layer(layer)
         uid = self._card(spec.id, self._free_name(layer.name), params)
         self.layer_cards[id(layer)] = uid
         for port, obj_card in objects.items():
@@ -246,7 +255,7 @@ def _weights_in_card_order(spec, params, layer) -> list:
     """The layer's weights as the card's layer will hold them: a nested model's are put in
     the order of the sub-model its card builds (matched layer by layer, by name)."""
     if not custom.is_kernel_card(spec.id) or not spec.id.startswith("model:"):
-        return [w for w in layer.get_weights()]
+        return [v.numpy() for v in layer.weights] if layer.weights else []
     rebuilt = custom.build_nested(graph=params["graph"], name=layer.name)
     _copy_weights(layer, rebuilt)
     return rebuilt.get_weights()
@@ -263,6 +272,37 @@ def _copy_weights(source, target) -> None:
             _copy_weights(original, sub)
         else:
             sub.set_weights(original.get_weights())
+
+
+class _ArgumentRefused(ModelImportError):
+    """A layer argument that the card's typed row cannot hold (``argument`` names it)."""
+
+    def __init__(self, message, argument):
+        super().__init__(message)
+        self.argument = argument
+
+
+def card_for_layer(layer) -> tuple:
+    """(spec, parameters, object cards) of a layer: its catalogue card, else (a value the
+    catalogue card cannot hold) a kernel card of its class holding that argument as a Python
+    value; a ModelImportError names the layer and argument when neither can."""
+    spec = spec_for_layer(layer)
+    try:
+        return (spec, *params_from_layer(spec, layer))
+    except _ArgumentRefused as exc:
+        first = error = exc
+    python_args = set()
+    while error.argument not in python_args and len(python_args) < 16:
+        python_args.add(error.argument)
+        try:
+            spec = custom.layer_card(type(layer), python_args)
+        except catalog.UnknownCardError:
+            raise first from None
+        try:
+            return (spec, *params_from_layer(spec, layer))
+        except _ArgumentRefused as exc:
+            error = exc
+    raise first
 
 
 def spec_for_layer(layer) -> catalog.CardSpec:
@@ -347,7 +387,9 @@ def params_from_layer(spec: catalog.CardSpec, layer) -> tuple:
         elif p.name == "dtype":
             value = _dtype_of(layer)
         elif p.type == custom.PYTHON:
-            value = custom.python_value(layer, arg, config)
+            value = (config.get(arg) if arg.endswith(_OBJECT_SUFFIXES) and arg in config
+                     else custom.python_value(layer, arg, config))
+            consumed.add(arg)
         elif arg in config:
             value = config[arg]
             consumed.add(arg)
@@ -374,7 +416,8 @@ def params_from_layer(spec: catalog.CardSpec, layer) -> tuple:
         if value is None or _is_default(type(layer), arg, value, p.type):
             continue
         objects[p.name] = _object_card(value, p.type, layer, arg)
-    if not kernel_card:  # a custom class's config may hold what its constructor does not take
+    if not kernel_card or type(layer).__module__.startswith("keras."):
+        # (a custom class's config may hold what its constructor does not take)
         _check_rest(spec, layer, config, consumed)
     return params, objects
 
@@ -410,9 +453,9 @@ def _coerced(p, value, layer, arg):
     try:
         return p.coerce(value)
     except ValueError as exc:
-        raise ModelImportError(f"Cannot import {_say(layer)}: its argument {arg!r} = "
+        raise _ArgumentRefused(f"Cannot import {_say(layer)}: its argument {arg!r} = "
                                f"{catalog.short_repr(value)} cannot be a card parameter "
-                               f"('{p.label}': {exc})") from None
+                               f"('{p.label}': {exc})", arg.split(".")[0]) from None
 
 
 def _signature_defaults(cls) -> dict:
@@ -477,8 +520,8 @@ def _object_card(value, port_type, layer, arg) -> tuple:
             spec = s
             break
     if spec is None:
-        raise ModelImportError(f"Cannot import {_say(layer)}: its argument {arg!r} is a "
-                               f"{class_name} {role}, which no card represents")
+        raise _ArgumentRefused(f"Cannot import {_say(layer)}: its argument {arg!r} is a "
+                               f"{class_name} {role}, which no card represents", arg)
     config = dict(value.get("config") or {})
     params = {}
     for p in spec.params:
@@ -489,8 +532,8 @@ def _object_card(value, port_type, layer, arg) -> tuple:
                 params[p.name] = _coerced(p, _plain(v), layer, f"{arg}.{key}")
     rest = {k: v for k, v in config.items() if v is not None}
     if rest:
-        raise ModelImportError(f"Cannot import {_say(layer)}: its {arg} ({class_name}) has "
-                               f"settings no card holds: {catalog.short_repr(rest)}")
+        raise _ArgumentRefused(f"Cannot import {_say(layer)}: its {arg} ({class_name}) has "
+                               f"settings no card holds: {catalog.short_repr(rest)}", arg)
     return spec.id, params
 
 
@@ -501,12 +544,13 @@ def _check_rest(spec, layer, config, consumed):
             continue
         if key in defaults and _same(_plain(value), _plain(defaults[key])):
             continue
-        if key not in defaults and value in (None, False, {}, [], ()):
-            continue
-        raise ModelImportError(f"Cannot import {_say(layer)}: its argument {key!r} = "
+        if key not in defaults and (value in (None, False, {}, [], ())
+                                    or custom.is_kernel_card(spec.id)):
+            continue  # (a kernel card passes what its class's constructor takes)
+        raise _ArgumentRefused(f"Cannot import {_say(layer)}: its argument {key!r} = "
                                f"{catalog.short_repr(value)} cannot be represented on the "
                                f"{spec.title} card (it differs from Keras's default "
-                               f"{catalog.short_repr(defaults.get(key))})")
+                               f"{catalog.short_repr(defaults.get(key))})", key)
 
 
 # -- the model's nodes ---------------------------------------------------------------------------
@@ -600,15 +644,43 @@ def import_model(editor_class, model, **kwargs):
     finally:
         editor.live_shapes.mode = mode
     editor._history.clear()
-    seed = getattr(getattr(editor, "weights", None), "seed", None)
-    for uid, arrays in weights.items():
-        if arrays and seed is not None:
-            seed(uid, arrays)
-    if seed is None:
-        editor._imported_weights = weights
     if mode != "deferred":
         editor.live_shapes.refresh()
+    _seed_weights(editor, weights)
     return editor
+
+
+def _seed_weights(editor, weights: dict) -> None:
+    """Give each card its layer's weights: through the editor's weight store when it has one
+    (kept across later edits), else on the layers the live shapes built."""
+    seed = getattr(getattr(editor, "weights", None), "seed", None)
+    for uid, arrays in weights.items():
+        if not arrays:
+            continue
+        if seed is not None:
+            seed(uid, arrays)
+            continue
+        editor.live_shapes.refresh()
+        layer = editor.live_shapes.layer(uid)
+        if layer is None:
+            raise ModelImportError(f"Card '{editor.graph_model.cards[uid].name}' was not built, "
+                                   f"so its weights cannot be kept: "
+                                   f"{editor.card_widget(uid).error}")
+        for variable, array in zip(layer.weights, arrays, strict=True):
+            if getattr(variable, "_value", True) is None:  # made when the model is built
+                variable._initializer = _Constant(array)
+            else:
+                variable.assign(array)
+
+
+class _Constant:
+    """An initializer giving one array (a deferred variable's value once it is made)."""
+
+    def __init__(self, array):
+        self.array = array
+
+    def __call__(self, shape, dtype=None):
+        return self.array.astype(dtype) if dtype is not None else self.array
 
 
 def _floatx() -> str:

@@ -32,6 +32,11 @@ __all__ = ["FORMAT", "SCHEMA_VERSION", "dumps", "loads", "card_to_dict", "wire_t
 
 FORMAT = "nncards_widget.graph"
 SCHEMA_VERSION = 1
+#: Schema of a graph holding cards made in the kernel (custom layer classes, nested models):
+#: their card ids name a registered Keras class or hold an inner graph, which schema 1 has not.
+SCHEMA_KERNEL_CARDS = 2
+#: Schemas ``loads`` reads.
+SCHEMAS_READ = (SCHEMA_VERSION, SCHEMA_KERNEL_CARDS)
 
 #: Longest text (characters, or bytes for bytes) ``loads`` reads.
 MAX_TEXT_SIZE = 50_000_000
@@ -68,7 +73,17 @@ def dumps(graph: Graph, indent=1) -> str:
             if bad:
                 raise GraphFileError(f"Cannot save card '{c['name']}': its {what} "
                                      f"{short_repr(bad)} are not finite numbers")
-    return json.dumps({"format": FORMAT, "schema": SCHEMA_VERSION, "cards": cards,
+    schema = SCHEMA_VERSION
+    for card in graph.cards.values():
+        if card.card_id.startswith(catalog.KERNEL_CARD_PREFIXES):
+            from . import custom
+
+            problem = custom.saved_form_problem(card)
+            if problem:
+                raise GraphFileError(f"Cannot save card '{card.name}' ({card.spec.title}): "
+                                     f"{problem}")
+            schema = SCHEMA_KERNEL_CARDS
+    return json.dumps({"format": FORMAT, "schema": schema, "cards": cards,
                        "wires": [wire_to_dict(w) for w in graph.wires.values()]},
                       indent=indent, allow_nan=False)
 
@@ -235,7 +250,9 @@ def card_from_dict(entry, where="card") -> CardData:
         if len(card_id) > MAX_CARD_ID_LENGTH:  # no such card; spare the lookup's suggestions
             raise catalog.UnknownCardError(card_id)
         spec = catalog.get(card_id)
-    except catalog.UnknownCardError:
+    except catalog.UnknownCardError as exc:
+        if card_id.startswith(catalog.KERNEL_CARD_PREFIXES):  # a custom class not registered
+            raise GraphFileError(f"{where} ({short_repr(uid)}): {exc}") from None
         raise GraphFileError(f"{where} ({short_repr(uid)}): unknown card id "
                              f"{short_repr(card_id)}") from None
     name = _need_name(entry, where)
@@ -357,9 +374,10 @@ def loads(source) -> Graph:
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise GraphFileError(f"Not a saved nncards_widget graph: expected \"format\": \"{FORMAT}\"")
     schema = doc.get("schema")
-    if schema != SCHEMA_VERSION:
+    if schema not in SCHEMAS_READ or isinstance(schema, bool):
         raise GraphFileError(f"Unsupported schema version {short_repr(schema)}: this "
-                             f"nncards_widget reads schema {SCHEMA_VERSION}")
+                             f"nncards_widget reads schemas "
+                             f"{', '.join(map(str, SCHEMAS_READ))}")
     cards_in, wires_in = doc.get("cards"), doc.get("wires", [])
     if not isinstance(cards_in, list) or not isinstance(wires_in, list):
         raise GraphFileError("A saved graph needs a list of 'cards' and a list of 'wires'")
