@@ -80,6 +80,8 @@ export function paramField(uid: string, inp: InputSpec, host: FieldHost): HTMLEl
       setFieldError(control, errEl, '');
       return;
     }
+    // the value is valid here: clear an earlier message now, show the kernel's if it refuses
+    setFieldError(control, errEl, '');
     host.commit(inp, parsed.value, error => setFieldError(control, errEl, error));
   };
   const row = h('div', { class: 'nnc-field-row' });
