@@ -17,6 +17,7 @@ port or parameter) at fault.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib
 import inspect
@@ -27,7 +28,7 @@ import sys
 import warnings
 from dataclasses import dataclass, field
 
-from . import catalog
+from . import catalog, weights
 from .catalog import LAYER, TENSOR, port_short
 from .errors import BuildError, DanglingCardWarning
 from .graph import CardData, used_only_as_layer
@@ -94,12 +95,14 @@ class ModelBuilder:
 
     ``strict=True`` (``build()``) stops at the first error; ``strict=False`` records an error
     per card and goes on with every card whose inputs are still available, which is what live
-    shapes need.
+    shapes need. With ``defer=True`` (the default) layers get uninitialized variables (no
+    memory, see ``weights.deferred``); ``build()`` makes the weights of the model's layers.
     """
 
-    def __init__(self, graph, strict: bool = True):
+    def __init__(self, graph, strict: bool = True, defer: bool = True):
         self.graph = graph
         self.strict = strict
+        self.defer = defer
         #: uid -> CardResult of every card built or taken from the cache by this builder
         self.results: dict = {}
         #: uids of the cards built anew (not taken from the cache), in build order
@@ -120,8 +123,9 @@ class ModelBuilder:
         self._force, self._fresh = set(), set()
         while True:
             try:
-                for uid in order:
-                    self._take_or_build(uid)
+                with weights.deferred() if self.defer else contextlib.nullcontext():
+                    for uid in order:
+                        self._take_or_build(uid)
                 return self.results
             except _Remake as again:
                 self._force.add(again.uid)
@@ -187,7 +191,7 @@ class ModelBuilder:
         signature = self.signature(uid)
         card = self.graph.cards[uid]
         try:
-            result = self._build_card(card)
+            result = self._build_card_once(card)
         except _Remake:
             raise
         except BuildError as err:
@@ -207,6 +211,20 @@ class ModelBuilder:
         return result
 
     # -- one card -------------------------------------------------------------------------------
+    def _build_card_once(self, card: CardData) -> CardResult:
+        """``_build_card``; a layer that must assign values while it is built (which deferred
+        variables do not allow) is built again with its weights made at once."""
+        try:
+            result = self._build_card(card)
+        except BuildError as err:
+            if not (self.defer and _NEEDS_VALUES in str(err)):
+                raise
+            result = CardResult(error=err)
+        if result.error is not None and self.defer and _NEEDS_VALUES in str(result.error):
+            with weights.concrete():
+                return self._build_card(card)
+        return result
+
     def _port_type(self, wire) -> str:
         return self.graph.cards[wire.target].spec.input(wire.target_port).type
 
@@ -505,11 +523,15 @@ class ModelBuilder:
         # fit() takes an array of targets, as for any single-output Keras model. Several: a dict
         # keyed by Output card name (predict() gives a dict, fit(y={"name": ...}) matches them).
         # Output cards add no layer; ``model.output_names`` are their names all the same.
+        layers = {graph.cards[uid].name: r.obj for uid, r in self.results.items()
+                  if isinstance(r.obj, keras.layers.Layer)}
+        weights.check_sizes(layers)  # before any weight is made
         tensors = {c.name: self.results[c.uid].output for c in outputs}
         model = keras.Model(inputs=[self.results[c.uid].output for c in inputs],
                             outputs=tensors if len(tensors) > 1 else next(iter(tensors.values())),
                             name="network")
         model.output_names = keras.tree.flatten({name: name for name in tensors})
+        weights.initialize(model.variables)
         return model
 
 
@@ -527,6 +549,9 @@ def _check_names(graph) -> None:
                              f"and card '{other.name}' ({other.spec.title}) have the same "
                              f"name; rename one of them.", card=c.name, param="name")
         seen[key] = c
+
+
+_NEEDS_VALUES = "while in a stateless scope"  # what Keras says when a layer needs real values
 
 
 class _Remake(Exception):

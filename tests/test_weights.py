@@ -1,0 +1,86 @@
+"""Weights are made only when a model is built: live shapes build layers without allocating
+their variables, and build() refuses absurd sizes with a BuildError naming the card."""
+
+from __future__ import annotations
+
+import resource
+import time
+
+import keras
+import numpy as np
+import pytest
+
+from nncards_widget import BuildError, NetworkEditor
+from nncards_widget.weights import MAX_PARAMETERS, is_uninitialized
+
+
+def _rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _huge_graph() -> str:
+    ed = NetworkEditor()
+    x = ed.add("input", name="x", shape=[20])
+    huge = ed.add("Dense", name="huge", units=10**9)
+    ed.connect(x, huge)
+    ed.connect(huge, ed.add("output", name="y"))
+    return ed.to_json()
+
+
+def test_a_graph_with_an_enormous_layer_loads_with_shapes_and_no_memory():
+    text = _huge_graph()
+    peak = _rss_mb()
+    t = time.perf_counter()
+    ed = NetworkEditor.from_json(text)
+    elapsed = time.perf_counter() - t
+    huge = ed["huge"]
+    assert huge.output_shape == "(None, 1000000000)" and huge.error == ""
+    assert huge.param_count == 21 * 10**9 and ed.total_params == 21 * 10**9
+    assert elapsed < 5
+    assert _rss_mb() - peak < 300  # 84 GB of weights were never made
+    layer = ed.live_shapes.layer(huge)
+    assert all(is_uninitialized(v) for v in layer.variables)
+    # later Keras work elsewhere in the kernel does not make them either
+    keras.layers.Dense(3)(keras.Input((4,)))
+    assert all(is_uninitialized(v) for v in layer.variables)
+
+    with pytest.raises(BuildError) as err:
+        ed.build()
+    msg = str(err.value)
+    assert err.value.card == "huge"
+    assert "'huge'" in msg and "21,000,000,000 parameters" in msg and "GiB" in msg
+    assert f"{MAX_PARAMETERS:,}" in msg
+    assert _rss_mb() - peak < 300 and ed.model is None
+
+    huge.units = 5
+    model = ed.build()
+    assert not any(is_uninitialized(v) for v in model.variables)
+    assert model.predict(np.ones((2, 20), "float32"), verbose=0).shape == (2, 5)
+
+
+def test_build_makes_the_weights_of_layers_the_live_shapes_built(editor):
+    x = editor.add("input", name="x", shape=[4])
+    d = editor.add("Dense", name="d", units=3, activation="relu")
+    editor.connect(x, d)
+    editor.connect(d, editor.add("output", name="y"))
+    live = editor.live_shapes.layer(d)
+    assert live.built and all(is_uninitialized(v) for v in live.variables)
+    model = editor.build()
+    assert model.get_layer("d") is live  # the live layer, now with weights
+    kernel = live.kernel.numpy()
+    assert kernel.shape == (4, 3) and np.abs(kernel).sum() > 0
+    np.testing.assert_allclose(model.predict(np.eye(4, dtype="float32"), verbose=0),
+                               np.maximum(kernel + live.bias.numpy(), 0), rtol=1e-6)
+
+
+def test_the_whole_network_is_bounded_too(editor, monkeypatch):
+    from nncards_widget import weights
+
+    monkeypatch.setattr(weights, "MAX_PARAMETERS", 100)
+    x = editor.add("input", name="x", shape=[6])
+    a, b = editor.add("Dense", name="a", units=8), editor.add("Dense", name="b", units=8)
+    editor.connect(x, a)
+    editor.connect(a, b)
+    editor.connect(b, editor.add("output", name="y"))
+    with pytest.raises(BuildError, match=r"network has 128 parameters.*'b' \(72\), 'a' \(56\)"):
+        editor.build()
