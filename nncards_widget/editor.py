@@ -25,7 +25,8 @@ from ._after_cell import running_loop
 from ._frontend import MODULE_NAME, MODULE_VERSION
 from ._placement import CARD_WIDTH, Placement  # noqa: F401 (CARD_WIDTH: re-exported)
 from .cards import Card, PortRef, TrackedPosition, Wire, card_class
-from .errors import ConnectionRefused, GraphFileError, NNCardsError, NotFoundError
+from .errors import (ConnectionRefused, EditorClosedError, GraphFileError, NNCardsError,
+                     NotFoundError)
 from .graph import Graph, GraphEvent, WireData, check_wire, default_ports, new_id
 from .history import History
 from .inspection import Inspector
@@ -123,6 +124,7 @@ class NetworkEditor(ipycytoscape.CytoscapeWidget):
         self._detached: dict = {}
         self._detached_wires: dict = {}
         self._projecting = False  # True while graph changes are copied onto widgets
+        self._closed = False  # close(): widgets gone, graph kept (to_json still works)
         self._placement = Placement()  # boxes of the placed cards, for placing new ones
         self._names = collections.Counter()  # card names in use
         self._next_suffix: dict = {}  # base name -> lowest k for which base_k may be free
@@ -144,10 +146,14 @@ class NetworkEditor(ipycytoscape.CytoscapeWidget):
     @property
     def cards(self) -> list:
         """The cards on the canvas, in the order they were added."""
+        if self._closed:
+            return []
         return [self._widgets[u] for u in self.graph_model.cards]
 
     @property
     def wires(self) -> list:
+        if self._closed:
+            return []
         return [self._wire_widgets[w] for w in self.graph_model.wires]
 
     def card(self, key) -> Card:
@@ -202,10 +208,12 @@ class NetworkEditor(ipycytoscape.CytoscapeWidget):
     def undo(self) -> str:
         """Undo the last change (a Python call or a view request); returns what was undone.
         Raises HistoryError when there is nothing to undo."""
+        self._check_open()
         return self._history.undo()
 
     def redo(self) -> str:
         """Redo the last undone change; returns its label."""
+        self._check_open()
         return self._history.redo()
 
     def _show_history(self, state: dict):
@@ -213,7 +221,13 @@ class NetworkEditor(ipycytoscape.CytoscapeWidget):
 
     def _edit(self, label: str | None):
         """One undoable step: every change inside is undone together; an error rolls it back."""
+        self._check_open()
         return self._history.group(label)
+
+    def _check_open(self):
+        if self._closed:
+            raise EditorClosedError("This editor is closed (ed.close()); its graph can still be "
+                                    "saved with to_json() and loaded into a new editor")
 
     # -- editing ------------------------------------------------------------------------------
     def _new_id(self, prefix: str) -> str:
@@ -264,6 +278,7 @@ class NetworkEditor(ipycytoscape.CytoscapeWidget):
     def add(self, card, name: str | None = None, position: dict | None = None, uid=None,
             **params) -> Card:
         """Add a card by catalogue id or Keras class name, with parameter values; returns it."""
+        self._check_open()
         spec = catalog.get(card)
         if uid is not None and (not isinstance(uid, str) or not uid.strip()
                                 or uid in self.graph_model.cards or uid in self.graph_model.wires):
@@ -352,8 +367,9 @@ class NetworkEditor(ipycytoscape.CytoscapeWidget):
         """Close the editor and every widget it made: cards and wires (also removed ones kept
         for undo), the node/edge list and its layout. Their views go; nothing stays alive in
         the kernel's widget registry."""
-        if self.comm is None and not self._widgets and not self._detached:
-            return
+        if getattr(self, "_closed", True):  # closed already, or never set up
+            return super().close()
+        self._closed = True
         self._release_graph_sync()
         self.graph_model.remove_listener(self._project)
         widgets = [*self._wire_widgets.values(), *self._detached_wires.values(),

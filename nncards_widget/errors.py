@@ -55,3 +55,7 @@ class NotFoundError(NNCardsError, KeyError):
 
 class UnknownParameterError(NNCardsError, TraitError, TypeError):
     """A parameter the card does not have (a TypeError, as for an unknown keyword argument)."""
+
+
+class EditorClosedError(NNCardsError, RuntimeError):
+    """An edit of an editor after ``ed.close()``."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipycytoscape
+import numpy as np
 import pytest
 from traitlets import TraitError
 
@@ -102,6 +103,42 @@ def test_card_names_are_validated(editor):
         d.name = ""
     with pytest.raises(TraitError, match="without '/'"):
         d.name = "a/b"
+
+
+@pytest.mark.parametrize("bad", ["hidden layer", "a/b", "_x", "-x", "x\\y", "dénse", "x\ny"])
+def test_card_names_must_be_keras_layer_names(editor, bad):
+    """A card's name is its Keras layer's name: one Keras cannot use is refused where it is set
+    (add, rename, view request), with the rule and a name that would do."""
+    d = editor.add("Dense", units=1)
+    with pytest.raises(TraitError, match=r"Invalid name for a Dense layer card: a Keras layer "
+                                         r"name holds only letters.*\(try '"):
+        d.name = bad
+    with pytest.raises(TraitError, match="Keras layer name"):
+        editor.add("Dense", units=1, name=bad)
+    reply = editor._handle_view_request(editor, {"request_id": 1, "type": "set_param",
+                                                 "uid": d.uid, "name": "name", "value": bad},
+                                        None)
+    assert not reply["ok"] and "Keras layer name" in reply["error"]
+    assert d.name == "dense" and [c.name for c in editor.cards] == ["dense"]
+
+
+def test_keras_can_fit_every_name_a_card_accepts(editor):
+    """'hidden layer' built, then failed in fit as a TensorFlow scope name and left a name scope
+    open for every later model; such names are refused, and the names accepted (with '.', '-',
+    digits first) fit and leave no scope open."""
+    from keras.src.backend.common import global_state
+
+    with pytest.raises(TraitError):
+        editor.add("Dense", units=2, name="hidden layer")
+    x = editor.add("input", name="x.in", shape=[3])
+    d = editor.add("Dense", units=2, name="1st-hidden.layer")
+    editor.connect(x, d)
+    editor.connect(d, editor.add("output", name="y-out"))
+    model = editor.build()
+    model.compile("sgd", "mse")
+    model.fit(np.zeros((4, 3)), np.zeros((4, 2)), verbose=0)
+    assert model.predict(np.zeros((2, 3)), verbose=0).shape == (2, 2)
+    assert not global_state.get_global_attribute("name_scope_stack")
 
 
 def test_new_cards_get_unique_names(editor):
