@@ -103,7 +103,10 @@ class _Writer:
     def _layer_lines(self, graph, card, names, var, outputs) -> list:
         spec = card.spec
         lines = []
-        ctor = f"{self._class_expr(card)}({self._kwargs(graph, card, var)})"
+        if spec.id.startswith("model:"):  # the function names the sub-model and sets it up
+            ctor = f"{self._class_expr(card)}()"
+        else:
+            ctor = f"{self._class_expr(card)}({self._kwargs(graph, card, var)})"
         tensors = self._tensor_args(graph, card, outputs)
         shared = any(graph.cards[w.target].spec.role in ("apply", "wrapper")
                      or graph.cards[w.target].spec.input(w.target_port).type == LAYER
@@ -256,14 +259,16 @@ class _Writer:
         self._function_names.add(name)
         inner = custom._load_inner(card.params["graph"])
         body = self.graph_lines(inner, "sub_model", card.name)
-        ins = [c.name for c in inner.cards.values() if c.card_id == "input"]
         outs = [c.name for c in inner.cards.values() if c.card_id == "output"]
-        body[-1] = body[-1].replace("sub_model = keras.Model(", "return keras.Model(", 1)
         if len(outs) > 1:  # the card's output ports index a list, in Output card order
             body[-1] = re.sub(r"outputs=\{.*\}, name=",
                               "outputs=[" + ", ".join(_Names.peek(body, o) for o in outs)
                               + "], name=", body[-1])
-        del ins
+        if card.params.get("trainable") is False:
+            body[-1] = body[-1].replace("sub_model = keras.Model(", "model = keras.Model(", 1)
+            body += ["model.trainable = False", "return model"]
+        else:
+            body[-1] = body[-1].replace("sub_model = keras.Model(", "return keras.Model(", 1)
         self.functions.append(f"def {name}():\n    " + "\n    ".join(body))
         return f"{name}"
 
@@ -277,6 +282,9 @@ def _is_keras_default(card, arg, value) -> bool:
     if arg not in defaults:
         return False
     default = defaults[arg]
+    if value == "linear" and default is None and (arg == "activation"
+                                                  or arg.endswith("_activation")):
+        return True  # Keras's None is the linear activation
     if isinstance(value, tuple) and isinstance(default, int) and not isinstance(default, bool):
         return all(v == default for v in value)
     return type(value) is type(default) and _same(value, default)
