@@ -140,12 +140,10 @@ class Card(_ShownAsText, ipycytoscape.Node):
 
     def __init__(self, name=None, uid=None, position=None, **params):
         uid = uid or new_id("card")
+        # Set up before the widget opens its comm (traitlets work from __new__ on): the view
+        # gets the whole card in one comm_open instead of one update per trait after it.
+        self._set_up(uid, name, position, params)  # a refused card opens no widget at all
         super().__init__()
-        try:
-            self._set_up(uid, name, position, params)
-        except BaseException:
-            self.close()  # a refused card leaves no widget behind
-            raise
 
     def _set_up(self, uid, name, position, params):
         self.set_trait("card_id", self.spec.id)
@@ -235,13 +233,13 @@ class Wire(_ShownAsText, ipycytoscape.Edge):
 
     def __init__(self, source: Card, source_port: str, target: Card, target_port: str,
                  port_type: str, wid=None):
-        super().__init__()
         self.source_card = source
         self.target_card = target
         self.data = {"id": wid or new_id("wire"), "source": source.uid,
                      "target": target.uid, "source_port": source_port,
                      "target_port": target_port, "port_type": port_type}
         self.classes = f"wire type-{port_short(port_type).lower()}"
+        super().__init__()  # opens the comm with the state above: one message
 
     @property
     def id(self) -> str:

@@ -216,8 +216,26 @@ class NetworkEditor(ipycytoscape.CytoscapeWidget):
         self._check_open()
         return self._history.redo()
 
+    _pending_undo_state = None  # the newest undo_state not yet sent (inside a kernel)
+
     def _show_history(self, state: dict):
-        self.set_trait("undo_state", state)
+        """Show the next undo / redo labels. Inside a kernel they are sent once per cell or view
+        request (the newest wins), like the node and edge lists: a cell adding 1,000 cards
+        would otherwise send 2,000 updates, and Jupyter drops comm messages beyond
+        1,000 a second."""
+        loop = running_loop()
+        if loop is None:
+            self.set_trait("undo_state", state)
+            return
+        if self._pending_undo_state is None:
+            loop.call_soon(self._send_undo_state)
+        self._pending_undo_state = state
+
+    def _send_undo_state(self):
+        state, self._pending_undo_state = self._pending_undo_state, None
+        if state is not None and self.comm is not None:
+            self.set_trait("undo_state", state)
+
 
     def _edit(self, label: str | None):
         """One undoable step: every change inside is undone together; an error rolls it back."""
@@ -645,6 +663,7 @@ class NetworkEditor(ipycytoscape.CytoscapeWidget):
             reply.update(ok=False, error=f"Internal error ({type(exc).__name__}: "
                                          f"{catalog.short_repr(str(exc))}); nothing was changed")
         self._release_graph_sync()  # the view sees the new nodes/edges before the reply
+        self._send_undo_state()
         self.send(reply)
         return reply
 
