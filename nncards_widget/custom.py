@@ -174,7 +174,7 @@ def layer_card(cls, python_args=()) -> catalog.CardSpec:
                                f"{exc}") from None
     builtin = cls.__module__.startswith("keras.")
     entry.update(id=card_id, title=f"{cls.__name__} layer ({'kernel' if builtin else 'custom'})",
-                 keras_class=cls.__qualname__, keras_module=cls.__module__, keras_doc=None,
+                 keras_class=cls.__name__, keras_module=cls.__module__, keras_doc=None,
                  category=["Custom layers"])
     inputs = []
     for row in entry["inputs"]:

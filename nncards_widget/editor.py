@@ -725,6 +725,10 @@ class NetworkEditor(ipycytoscape.CytoscapeWidget):
             raise NotFoundError(f"Card '{card.name}' ({card.spec.title}) has no parameter "
                                 f"{catalog.short_repr(name)}; its parameters are: "
                                 f"{', '.join(card.param_names()) or 'none'}")
+        if name != "name" and card.spec.input(name).type in ("Python", "Graph"):
+            raise TraitError(f"Parameter '{card.spec.input(name).label}' ({name}) of card "
+                             f"'{card.name}' holds a Python value kept in the kernel: it is "
+                             f"read-only on the canvas (set it in Python)")
         old = getattr(card, name)
         setattr(card, name, value)
         return {"old": old}
