@@ -98,23 +98,27 @@ def run(case, repeat: int):
     model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="categorical_crossentropy",
                   metrics=["accuracy"])
     model.fit(**{**fit_args, "epochs": 1})  # trace the train and test steps once
-    plain, monitored, overhead = [], [], []
+    plain, monitored, plain_cpu, monitored_cpu, overhead = [], [], [], [], []
+
+    def timed(wall: list, cpu: list, **extra):
+        t, c = time.perf_counter(), time.process_time()
+        model.fit(**fit_args, **extra)
+        wall.append(time.perf_counter() - t)
+        cpu.append(time.process_time() - c)
+
     for _ in range(repeat):
-        t = time.perf_counter()
-        model.fit(**fit_args)
-        plain.append(time.perf_counter() - t)
+        timed(plain, plain_cpu)
         mon = ed.monitor(probe=probe)
-        t = time.perf_counter()
-        model.fit(**fit_args, callbacks=[mon])
-        monitored.append(time.perf_counter() - t)
+        timed(monitored, monitored_cpu, callbacks=[mon])
         overhead.append(mon.overhead)
-    best_plain, best_mon = min(plain), min(monitored)
-    own = min(overhead) / best_plain
-    print(f"{title}: fit {best_plain:.3f} s without the monitor, {best_mon:.3f} s with it "
-          f"(best of {repeat}); ratio {best_mon / best_plain:.3f}; the monitor's own time "
-          f"{min(overhead):.3f} s = {own:.1%} of the fit, {mon.samples} card samples, "
-          f"{len(ed.history.get('loss', []))} epochs in ed.history")
-    return best_mon / best_plain, own
+    ratio = min(monitored) / min(plain)
+    cpu_ratio = min(monitored_cpu) / min(plain_cpu)
+    own = min(overhead) / min(plain)
+    print(f"{title}: fit {min(plain):.3f} s without the monitor, {min(monitored):.3f} s with it "
+          f"(best of {repeat}); ratio {ratio:.3f} (process CPU time: {cpu_ratio:.3f}); the "
+          f"monitor's own time {min(overhead):.3f} s = {own:.1%} of the fit, {mon.samples} card "
+          f"samples, {len(ed.history.get('loss', []))} epochs in ed.history")
+    return ratio, cpu_ratio, own
 
 
 def main(argv=None):
@@ -122,11 +126,14 @@ def main(argv=None):
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args(argv)
     results = [run(case, args.repeat) for case in (wine_case, hundred_card_case)]
-    ratio, own = max(r for r, _ in results), max(o for _, o in results)
-    print(f"aim: ratio <= 1.05 -- {'met' if ratio <= 1.05 else 'NOT met'} ({ratio:.3f}); the "
-          f"monitor's own time <= 5% of the fit -- {'met' if own <= 0.05 else 'NOT met'} "
-          f"({own:.1%}). On a shared machine the ratio of wall times is noisy; the monitor's own "
-          f"time is measured inside the callback.")
+    worst = [max(r[i] for r in results) for i in range(3)]
+    for (what, limit), value in zip((("ratio of wall times", 1.05), ("ratio of CPU times", 1.05),
+                                     ("the monitor's own time / fit time", 0.05)), worst,
+                                    strict=True):
+        print(f"aim: {what} <= {limit:g} -- {'met' if value <= limit else 'NOT met'} "
+              f"(worst {value:.3f})")
+    print("(On a shared machine wall and CPU times of whole fits are noisy; the monitor's own "
+          "time is measured inside the callback.)")
 
 
 if __name__ == "__main__":

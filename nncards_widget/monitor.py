@@ -400,7 +400,9 @@ def _append(store: dict, logs, **extra):
     row = {**extra, **{k: float(v) for k, v in (logs or {}).items()}}
     n = len(next(iter(store.values()), []))
     for key, value in row.items():
-        column = store.setdefault(key, [None] * n)
+        column = store.get(key)
+        if column is None:  # a key first seen now: earlier batches did not have it
+            column = store[key] = [None] * n
         column.append(value)
     for column in store.values():  # a key missing from this batch
         if len(column) == n:
