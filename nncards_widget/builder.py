@@ -490,6 +490,15 @@ class ModelBuilder:
             setattr(obj, name, value)
         return obj
 
+    def content_signature(self, uid: str) -> tuple:
+        """What a built card's weights depend on: its kind, its parameters but its name, and the
+        shapes of its inputs (``WeightStore`` keeps the weights of a card while it holds)."""
+        card = self.graph.cards[uid]
+        result = self.results.get(uid)
+        shapes = _input_shapes(result.inputs) if result is not None else {}
+        return (card.card_id, repr(sorted((k, v) for k, v in card.params.items() if k != "name")),
+                repr(sorted(shapes.items())))
+
     # -- the model ------------------------------------------------------------------------------
     def build(self, cache: BuildCache | None = None):
         """The functional model of the graph (strict): inputs = Input cards, outputs = Output

@@ -591,6 +591,14 @@ class NetworkEditor(ipycytoscape.CytoscapeWidget):
         graph = self.graph_model
         return [graph.cards[u].name for u in sharing(graph, uid) if u != uid]
 
+    @property
+    def weights(self):
+        """The weights kept across builds (``nncards_widget.weights.WeightStore``): after
+        training, an edit and a new ``build()`` keep the weights of every card whose kind,
+        parameters and input shapes did not change. ``ed.weights.seed(card, arrays)`` starts a
+        card from given weights (``layer.get_weights()`` order)."""
+        return self.live_shapes.weights
+
     # -- saving and loading ----------------------------------------------------------------
     def to_json(self, indent=1) -> str:
         """The whole graph (cards, parameters, positions, wires, names) as JSON text."""

@@ -358,9 +358,9 @@ class Inspector:
         if model is shapes.last_model and shapes.built_version != shapes.version:
             if not quiet:
                 warnings.warn("The graph changed since the last build(): inspect() builds the "
-                              "network again, so the previews show a new model with freshly "
-                              "initialised weights (ed.model is replaced; train it again to "
-                              "see trained outputs).", UserWarning, stacklevel=4)
+                              "network again (ed.model is replaced). Cards whose parameters "
+                              "and input shapes did not change keep their weights; the others "
+                              "start from fresh ones.", UserWarning, stacklevel=4)
             return ed.build()
         return model
 

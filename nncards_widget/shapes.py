@@ -40,6 +40,7 @@ from ._after_cell import MODES, AfterCell
 from .builder import BuildCache, CardResult, ModelBuilder, shape_text, sharing
 from .catalog import TENSOR
 from .graph import Graph, GraphEvent
+from .weights import WeightStore
 
 __all__ = ["LiveShapes", "shape_text"]
 
@@ -112,6 +113,8 @@ class LiveShapes:
         self.last_model = None
         #: uid -> main output tensor of each card in ``last_model`` (what inspection captures)
         self.last_tensors: dict = {}
+        #: trained weights kept across builds (``ed.weights``)
+        self.weights = WeightStore()
         self.built_version = -1
         self.graph.on_change(self._on_change)
 
@@ -169,6 +172,10 @@ class LiveShapes:
             entry = self._entries.get(uid)
             if entry is not None and entry.result is result:
                 entry.in_model = True
+        self.weights.restore({uid: (builder.content_signature(uid), r.obj,
+                                    self.graph.cards[uid].name)
+                              for uid, r in builder.results.items()
+                              if getattr(r.obj, "weights", None)})
         self.last_tensors = {uid: t for uid, r in builder.results.items()
                              if (t := _main_tensor(r)) is not None}
         self.last_model, self.built_version = model, self.version

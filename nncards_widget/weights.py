@@ -7,6 +7,10 @@ variable *uninitialized* (a shape, a dtype and an initializer: no memory), so a 
 size of every card's weights (``check_sizes``: a ``BuildError`` naming the card beyond
 ``MAX_PARAMETERS``) and initializes them (``initialize``) -- inside the caller's
 ``tf.distribute`` strategy scope, if any, so the variables belong to that strategy.
+
+``WeightStore`` (``ed.weights``) keeps trained weights across edits: each build copies the
+weights of the previous model's layer into every card that did not change (see its docstring;
+``seed`` is the API importers use to start cards from existing weights).
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ import math
 
 from .errors import BuildError
 
-__all__ = ["MAX_PARAMETERS", "deferred", "concrete", "initialize", "check_sizes",
+__all__ = ["MAX_PARAMETERS", "WeightStore", "deferred", "concrete", "initialize", "check_sizes",
            "parameter_count"]
 
 #: The most parameters one card (or a whole network) may have when it is built into a model:
@@ -128,3 +132,83 @@ def _bytes(n: int) -> str:
             return f"{size:.0f} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
         size /= 1024
     return ""
+
+
+class WeightStore:
+    """Weights kept across builds: ``ed.weights``.
+
+    After ``model.fit``, an edit and a new ``ed.build()`` (or ``ed.inspect()``, which builds)
+    would give every card fresh weights. The store keeps, per card uid, the layer of the last
+    built model and the card's *content signature* then (its kind, its parameters except the
+    name, and the shapes of its inputs); the next build copies those weights into the new layer
+    of every card whose signature is unchanged and whose weight shapes match. Cards that
+    changed get fresh weights.
+
+    ``seed(card, arrays)`` gives a card weights to start from in the next builds, whatever its
+    signature (used when a Keras model is imported: ``from_model`` seeds each card with the
+    weights of its layer); the arrays are those ``layer.get_weights()`` returns, in that order.
+    A seed whose shapes do not match the built layer is left unused (see ``last_kept``).
+    """
+
+    def __init__(self, graph=None):
+        self._graph = graph
+        self._layers: dict = {}  # uid -> (signature, layer of the last model)
+        self._seeds: dict = {}  # uid -> list of arrays
+        #: names of the cards whose weights the last build kept (or took from a seed)
+        self.last_kept: list = []
+
+    def seed(self, card, arrays) -> None:
+        """Start card ``card`` (a uid, or a Card) from ``arrays`` (a list of numpy arrays in
+        ``layer.get_weights()`` order) at the next build; later builds keep them as long as the
+        card does not change. Raises ValueError when ``arrays`` is not a list of arrays."""
+        import numpy as np
+
+        uid = getattr(card, "uid", card)
+        if not isinstance(uid, str):
+            raise ValueError(f"weights.seed() takes a card uid or a Card; received {card!r}")
+        if not isinstance(arrays, (list, tuple)):
+            raise ValueError(f"weights.seed() takes a list of arrays (as layer.get_weights() "
+                             f"gives) for card {uid!r}; received {type(arrays).__name__}")
+        self._seeds[uid] = [np.asarray(a) for a in arrays]
+        self._layers.pop(uid, None)
+
+    def forget(self, card=None) -> None:
+        """Drop the kept weights of one card (or of every card): its next build starts fresh."""
+        if card is None:
+            self._layers.clear()
+            self._seeds.clear()
+            return
+        uid = getattr(card, "uid", card)
+        self._layers.pop(uid, None)
+        self._seeds.pop(uid, None)
+
+    def __contains__(self, card) -> bool:
+        uid = getattr(card, "uid", card)
+        return uid in self._layers or uid in self._seeds
+
+    # -- used by the build ------------------------------------------------------------------
+    def restore(self, built: dict) -> list:
+        """Copy kept weights into the new layers ``built`` ({uid: (signature, layer, name)}),
+        then remember these layers for the next build. Returns the names of the cards whose
+        weights were kept."""
+        kept = []
+        for uid, (signature, layer, name) in built.items():
+            arrays = self._seeds.get(uid)
+            if arrays is None:
+                before = self._layers.get(uid)
+                if before is None or before[0] != signature or before[1] is layer:
+                    continue
+                arrays = before[1].get_weights()
+            if _fits(layer, arrays):
+                layer.set_weights(arrays)
+                kept.append(name)
+                self._seeds.pop(uid, None)
+        self._layers = {uid: (sig, layer) for uid, (sig, layer, _) in built.items()}
+        self.last_kept = kept
+        return kept
+
+
+def _fits(layer, arrays) -> bool:
+    current = layer.weights
+    return len(current) == len(arrays) and all(
+        tuple(v.shape) == tuple(a.shape) for v, a in zip(current, arrays, strict=True))

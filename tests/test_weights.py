@@ -84,3 +84,81 @@ def test_the_whole_network_is_bounded_too(editor, monkeypatch):
     editor.connect(b, editor.add("output", name="y"))
     with pytest.raises(BuildError, match=r"network has 128 parameters.*'b' \(72\), 'a' \(56\)"):
         editor.build()
+
+
+def _trained_chain(ed):
+    x = ed.add("input", name="x", shape=[5])
+    a = ed.add("Dense", name="a", units=8, activation="relu")
+    b = ed.add("Dense", name="b", units=6, activation="relu")
+    head = ed.add("Dense", name="head", units=1)
+    ed.connect(x, a)
+    ed.connect(a, b)
+    ed.connect(b, head)
+    ed.connect(head, ed.add("output", name="y"))
+    model = ed.build()
+    model.compile(optimizer=keras.optimizers.SGD(0.05), loss="mse")
+    rng = np.random.default_rng(0)
+    model.fit(rng.normal(size=(64, 5)), rng.normal(size=(64, 1)), epochs=3, verbose=0)
+    return model, {n: model.get_layer(n).get_weights() for n in ("a", "b", "head")}
+
+
+def _same(got, want):
+    return len(got) == len(want) and all(np.array_equal(g, w) for g, w in zip(got, want,
+                                                                               strict=True))
+
+
+def test_an_edit_keeps_the_trained_weights_of_unchanged_cards(editor):
+    model, trained = _trained_chain(editor)
+    editor["head"].units = 3  # a new head
+    new = editor.build()
+    assert new is not model
+    assert _same(new.get_layer("a").get_weights(), trained["a"])
+    assert _same(new.get_layer("b").get_weights(), trained["b"])
+    assert new.get_layer("head").kernel.shape == (6, 3)
+    assert sorted(editor.weights.last_kept) == ["a", "b"]
+    # the new model is a model of its own: training it leaves the old one alone
+    new.get_layer("a").kernel.assign(np.zeros((5, 8)))
+    assert _same(model.get_layer("a").get_weights(), trained["a"])
+
+
+def test_a_changed_input_shape_or_parameter_gives_fresh_weights(editor):
+    model, trained = _trained_chain(editor)
+    editor["x"].shape = [4]  # 'a' sees another input: fresh; 'b' and 'head' keep theirs
+    editor["b"].activation = "tanh"  # a parameter of 'b' changed: fresh
+    new = editor.build()
+    assert new.get_layer("a").kernel.shape == (4, 8)
+    assert not _same(new.get_layer("b").get_weights(), trained["b"])
+    assert _same(new.get_layer("head").get_weights(), trained["head"])
+    assert editor.weights.last_kept == ["head"]
+    # renaming a card keeps its weights
+    editor["head"].name = "out"
+    assert _same(editor.build().get_layer("out").get_weights(), trained["head"])
+
+
+def test_inspect_after_an_edit_shows_the_trained_network(editor):
+    model, trained = _trained_chain(editor)
+    sample = np.random.default_rng(1).normal(size=(4, 5)).astype("float32")
+    before = np.asarray(editor.inspect(sample)["b"])
+    editor["head"].units = 2
+    with pytest.warns(UserWarning):
+        after = editor.inspect(sample)
+    np.testing.assert_allclose(after["b"], before, rtol=1e-6)
+
+
+def test_seeded_weights_are_used_by_the_next_build(editor):
+    x = editor.add("input", name="x", shape=[3])
+    d = editor.add("Dense", name="d", units=2)
+    editor.connect(x, d)
+    editor.connect(d, editor.add("output", name="y"))
+    kernel, bias = np.arange(6, dtype="float32").reshape(3, 2), np.array([1, -1], "float32")
+    editor.weights.seed(d, [kernel, bias])
+    assert d in editor.weights
+    model = editor.build()
+    np.testing.assert_array_equal(model.predict(np.eye(3, dtype="float32"), verbose=0),
+                                  kernel + bias)
+    assert editor.weights.last_kept == ["d"] and d in editor.weights
+    editor.weights.seed(d.uid, [kernel[:2], bias])  # shapes that do not fit: left unused
+    assert editor.build().get_layer("d").kernel.shape == (3, 2)
+    assert editor.weights.last_kept == []
+    with pytest.raises(ValueError, match="list of arrays"):
+        editor.weights.seed(d, kernel)
