@@ -26,6 +26,8 @@ export function canvasStyle(): any[] {
         'border-width': 1,
         'border-color': '#c3cad5',
         'overlay-opacity': 0,
+        'z-index-compare': 'manual',
+        'z-index': 1,
         label: ''
       }
     },
@@ -55,11 +57,19 @@ export function canvasStyle(): any[] {
       style: {
         width: 2.5,
         'line-color': 'data(color)',
-        'curve-style': 'straight',
+        'line-cap': 'round',
+        // node-editor wires: drawn above the cards, leaving and entering the port dots sideways
+        'z-index-compare': 'manual',
+        'z-index': 2,
+        'curve-style': 'unbundled-bezier',
+        'edge-distances': 'node-position',
+        'control-point-weights': 'data(cpw)',
+        'control-point-distances': 'data(cpd)',
         'source-endpoint': 'data(sep)',
         'target-endpoint': 'data(tep)',
-        label: 'data(shape)',
-        'font-size': 10,
+        // the tensor shape shows when the wire is hovered or selected
+        label: '',
+        'font-size': 11,
         'font-family': 'Helvetica, Arial, sans-serif',
         color: '#1f3f75',
         'text-background-color': '#ffffff',
@@ -74,12 +84,15 @@ export function canvasStyle(): any[] {
         'overlay-opacity': 0
       }
     },
-    { selector: 'edge[!shape]', style: { label: '' } },
+    { selector: 'edge.nnc-hover[shape], edge:selected[shape]', style: { label: 'data(shape)' } },
     {
       selector: 'edge:selected',
       style: { width: 4.5, 'overlay-color': '#2563eb', 'overlay-opacity': 0.15 }
     },
-    { selector: 'edge.nnc-hover', style: { width: 3.5 } }
+    {
+      selector: 'edge.nnc-hover',
+      style: { width: 4.5, 'overlay-color': 'data(color)', 'overlay-opacity': 0.18, 'overlay-padding': 4 }
+    }
   ];
 }
 

@@ -15,7 +15,7 @@ import { ellipsize, formatCount, formatShape, hasPreview, PreviewData, previewLi
 import { CARD, CardGeometry, endpointStyle, hitPort, layoutCard, PortHit } from './geometry';
 import { CardSpec, isParam, Point, TENSOR } from './types';
 import { Footprint } from './viewport';
-import { Side } from './wiring';
+import { Side, wireCurve } from './wiring';
 
 export interface CardEntry {
   cid: string;
@@ -92,6 +92,9 @@ export class CardLayer {
   layerUsers = new Map<string, string>();
   private faceSeq = 0;
   private syncScheduled = false;
+  /** Cards moved since the last frame: their wires' curves are recomputed once per frame. */
+  private movedCards = new Set<string>();
+  private curveFrame = 0;
 
   constructor(private host: CardLayerHost) {}
 
@@ -323,6 +326,7 @@ export class CardLayer {
         target: tgt.uid,
         sep: endpointStyle(src.geom, 'output', d.source_port),
         tep: endpointStyle(tgt.geom, 'input', d.target_port),
+        ...this.curveData(src, tgt, d.source_port, d.target_port),
         color: typeColor(d.port_type || TENSOR),
         shape: w.model.get('shape') || '',
         port_type: d.port_type,
@@ -331,6 +335,59 @@ export class CardLayer {
       },
       classes: 'wire'
     }) as unknown as cytoscape.EdgeSingular;
+  }
+
+  /** The edge data that bends a wire between its two port dots (see wireCurve). */
+  private curveData(src: CardEntry, tgt: CardEntry, sourcePort: string, targetPort: string): Record<string, string> {
+    const sc = src.node.position();
+    const tc = tgt.node.position();
+    const sp = this.portPoint(src.uid, 'output', sourcePort) || sc;
+    const tp = this.portPoint(tgt.uid, 'input', targetPort) || tc;
+    const curve = wireCurve(sc, tc, sp, tp);
+    return curve ? { cpw: curve.weights, cpd: curve.distances } : { cpw: '0.5 0.5', cpd: '0 0' };
+  }
+
+  /** Bend the wires of these cards again (their cards moved or changed size). */
+  updateCurves(uids: Iterable<string>): void {
+    const edges = new Set<cytoscape.EdgeSingular>();
+    for (const uid of uids) {
+      const e = this.byUid.get(uid);
+      if (e && !e.node.removed()) {
+        e.node.connectedEdges().forEach(edge => {
+          edges.add(edge);
+        });
+      }
+    }
+    if (!edges.size) {
+      return;
+    }
+    this.cy.batch(() => {
+      for (const edge of edges) {
+        const d = edge.data();
+        const src = this.byUid.get(d.source);
+        const tgt = this.byUid.get(d.target);
+        if (src && tgt) {
+          edge.data(this.curveData(src, tgt, d.source_port, d.target_port));
+        }
+      }
+    });
+  }
+
+  /** Follow card moves (drags, layout, the kernel's positions) with the wires' curves. */
+  watchPositions(): void {
+    this.cy.on('position', 'node', ev => {
+      this.movedCards.add(ev.target.id());
+      if (!this.curveFrame) {
+        this.curveFrame = requestAnimationFrame(() => {
+          this.curveFrame = 0;
+          const moved = Array.from(this.movedCards);
+          this.movedCards.clear();
+          if (this.host.canvas.alive) {
+            this.updateCurves(moved);
+          }
+        });
+      }
+    });
   }
 
   private removeWire(w: WireEntry): void {
@@ -438,6 +495,9 @@ export class CardLayer {
         });
       }
     });
+    if (resized) {
+      this.updateCurves([e.uid]);
+    }
   }
 
   // ---------------------------------------------------------------- what is where

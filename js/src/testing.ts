@@ -63,6 +63,11 @@ export class ViewTesting {
     return this.view.timings;
   }
 
+  /** Number of catalogue cards the view knows (0 until the catalogue arrived). */
+  get catalogSize(): number {
+    return this.view.specs.size;
+  }
+
   get firstRenderMs(): number | null {
     return this.view.firstRenderMs;
   }

@@ -26,6 +26,8 @@ import { Inspector } from './inspector';
 import { keyAction } from './keys';
 import { trainingPanel } from './monitor';
 import { DRAG_MIME, PaletteView } from './paletteview';
+import { catalogFor } from './catalogcache';
+import { watchPersistence } from './persistence';
 import { RequestClient } from './requests';
 import { registerForTesting } from './testing';
 import { CardSpec } from './types';
@@ -79,9 +81,14 @@ export class NetworkEditorView extends CytoscapeView {
     this.buildParts();
     this.buildDom();
     this.unregister = registerForTesting(this);
+    this.once(
+      'remove',
+      watchPersistence({ el, model: this.model, wrap: this.canvasWrap, request: r => this.client.request(r) })
+    );
 
     this.listenTo(this.model, 'msg:custom', (msg: any) => this.client.handleMessage(msg));
-    this.listenTo(this.model, 'change:catalog', () => this.onCatalogChange());
+    this.listenTo(this.model, 'change:catalog change:catalog_version', () => this.onCatalogChange());
+    this.listenTo(this.model, 'change:card_specs', () => this.addCardSpecs());
     this.listenTo(this.model, 'change:total_params', () => this.toolbar.setTotalParams(this.model.get('total_params')));
     this.listenTo(this.model, UNDO_TRAITS.map(t => `change:${t}`).join(' '), () => this.updateButtons());
     const graph = this.model.get('graph');
@@ -296,6 +303,7 @@ export class NetworkEditorView extends CytoscapeView {
     cy.on('mouseover', 'edge', ev => ev.target.addClass('nnc-hover'));
     cy.on('mouseout', 'edge', ev => ev.target.removeClass('nnc-hover'));
     this.moves.bind(cy);
+    this.layer.watchPositions();
     this.timings.ready = performance.now();
     this.firstRenderMs = performance.now() - t0;
     if (typeof ResizeObserver !== 'undefined') {
@@ -326,11 +334,34 @@ export class NetworkEditorView extends CytoscapeView {
   // ---------------------------------------------------------------- model -> view
 
   private onCatalogChange(redraw = true): void {
-    const list: CardSpec[] = this.model.get('catalog') || [];
+    const version: string = this.model.get('catalog_version') || '';
+    if (!version) {
+      this.setCatalog(this.model.get('catalog') || [], redraw); // an older kernel's trait
+      return;
+    }
+    const fetch = this.model.comm_live
+      ? () => this.client.call({ type: 'catalog' }).then(r => r.cards as CardSpec[])
+      : null;
+    this.addCardSpecs(); // the kinds on the canvas come with the editor: cards draw at once
+    catalogFor(version, fetch).then(
+      specs => this.setCatalog(specs || [], redraw),
+      e => this.showError(`The card catalogue could not be loaded: ${e.message}`)
+    );
+  }
+
+  /** Specs of the card kinds on the canvas, synced with the editor (`card_specs`). */
+  private addCardSpecs(): void {
+    for (const s of Object.values<CardSpec>(this.model.get('card_specs') || {})) {
+      this.specs.set(s.id, s);
+    }
+  }
+
+  private setCatalog(list: CardSpec[], redraw: boolean): void {
     this.specs.clear();
     for (const s of list) {
       this.specs.set(s.id, s);
     }
+    this.addCardSpecs();
     this.palette.setCatalog(list);
     if (redraw && this.canvas.cy) {
       this.layer.redrawAll();

@@ -123,7 +123,8 @@ export class WireDragger {
       this.host.status('A card cannot be wired to itself.', 'info');
       return;
     }
-    const port = dropPort(at.e.geom, at.local, drag, r);
+    const taken = this.host.layer.connected.get(at.e.uid);
+    const port = dropPort(at.e.geom, at.local, drag, r, name => !!taken && taken.has('in:' + name));
     this.host.request(connectRequest(drag, at.e.uid, port)).then(reply => {
       if (reply.ok) {
         this.host.status('Connected.', 'ok');
