@@ -98,7 +98,8 @@ class _Importer:
         for p in spec.params:
             if p.name in ("shape", "name"):
                 continue
-            value = {"dtype": None if tensor.dtype == _floatx() else tensor.dtype, "sparse": bool(getattr(tensor, "sparse", False)),
+            value = {"dtype": None if tensor.dtype == _floatx() else tensor.dtype,
+                     "sparse": bool(getattr(tensor, "sparse", False)),
                      "batch_size": tensor.shape[0]}.get(p.name, _MISSING)
             if value is not _MISSING and value != p.default:
                 params[p.name] = _coerced(p, value, layer, p.name)
@@ -203,7 +204,7 @@ class _Importer:
         if len(given) != len(tensor_ports):
             raise ModelImportError(f"Cannot import {_say(layer)}: called on {len(given)} "
                                    f"tensors, its card takes {len(tensor_ports)}")
-        for t, p in zip(given, tensor_ports):
+        for t, p in zip(given, tensor_ports, strict=True):
             self._wire_tensor(t, uid, p.name, layer)
 
     def _call_params(self, uid, spec, layer, bound):
@@ -225,10 +226,10 @@ class _Importer:
 
     def _output_cards(self, model):
         struct = getattr(model, "_outputs_struct", model.outputs)
-        if isinstance(struct, dict):
-            named = list(struct.items())
+        if isinstance(struct, dict):  # Keras flattens a dict of outputs in key order
+            named = sorted(struct.items())
         else:
-            named = list(zip(model.output_names, model.outputs))
+            named = list(zip(model.output_names, model.outputs, strict=True))
         used = set()
         for name, tensor in named:
             source = self.tensors.get(id(tensor))
@@ -428,7 +429,7 @@ def _unpack(layout, value, out):
         return
     if not isinstance(value, (list, tuple)) or len(value) != len(layout):
         return
-    for sub, v in zip(layout, value):
+    for sub, v in zip(layout, value, strict=True):
         _unpack(sub, v, out)
 
 
@@ -498,7 +499,7 @@ def _same(a, b) -> bool:
         keys = set(a) | set(b)
         return all(_same(a.get(k), b.get(k)) for k in keys)
     if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
-        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
     if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
         return True
     return a == b

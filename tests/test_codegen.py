@@ -23,8 +23,9 @@ def _run(code: str):
 def _kinds(model):
     """(class, name) of each layer; a nested Sequential model comes back as a functional
     sub-model (the same layers)."""
-    return sorted(("Functional" if type(l).__name__ == "Sequential" else type(l).__name__, l.name)
-                  for l in model.layers)
+    return sorted(("Functional" if type(layer).__name__ == "Sequential" else type(layer).__name__,
+                   layer.name)
+                  for layer in model.layers)
 
 
 def _same_architecture(a, b):
@@ -63,12 +64,13 @@ def test_code_runs_in_a_fresh_interpreter(tmp_path):
     model = keras.Model(x, [keras.layers.Add(name="sum")([left, right]), state])
     code = NetworkEditor.from_model(model).to_code()
     script = tmp_path / "net.py"
-    script.write_text(code + "\nprint(model.count_params(), sorted(l.name for l in model.layers))\n")
+    script.write_text(code + "\nprint(model.count_params(), "
+                             "sorted(layer.name for layer in model.layers))\n")
     done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
                           timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip().splitlines()[-1] == \
-        f"{model.count_params()} {sorted(l.name for l in model.layers)}"
+        f"{model.count_params()} {sorted(layer.name for layer in model.layers)}"
 
 
 def test_shared_nested_and_application_models():

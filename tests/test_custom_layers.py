@@ -16,7 +16,8 @@ from nncards_widget.errors import GraphFileError
 class Gate(keras.layers.Layer):
     """Multiplies its input by ``factor`` after ``transform``."""
 
-    def __init__(self, transform, factor=0.5, mode: str = "soft", table={"a": 1}, **kwargs):
+    def __init__(self, transform, factor=0.5, mode: str = "soft", table={"a": 1},  # noqa: B006
+                 **kwargs):
         super().__init__(**kwargs)
         self.transform, self.factor, self.mode, self.table = transform, factor, mode, table
 

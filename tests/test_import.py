@@ -28,7 +28,8 @@ def _as_list(out):
 
 def _classes(model):
     """Layer classes (a Sequential model does not list its InputLayer; a functional one does)."""
-    return sorted(type(l).__name__ for l in model.layers if type(l).__name__ != "InputLayer")
+    return sorted(type(layer).__name__ for layer in model.layers
+                  if type(layer).__name__ != "InputLayer")
 
 
 def _same_model(original, built, sample):
@@ -48,7 +49,7 @@ def _same_model(original, built, sample):
     else:
         got = _as_list(got)
     assert len(got) == len(expected)
-    for a, b in zip(got, expected):
+    for a, b in zip(got, expected, strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5)
 
 
@@ -131,7 +132,7 @@ def test_shared_layer_is_one_card_called_again():
     layer_wire = ed.graph_model.wires_at(calls[0].uid, "layer")[0]
     assert ed.graph_model.cards[layer_wire.source].name == "encoder"
     built = ed.build()
-    assert len([l for l in built.layers if l.name == "encoder"]) == 1
+    assert len([layer for layer in built.layers if layer.name == "encoder"]) == 1
     _same_model(model, built, _batch(model))
 
 
@@ -187,7 +188,7 @@ def test_replacing_the_head_keeps_every_other_cards_weights():
     built = ed.build()
     for name in ("hidden", "bn"):
         for mine, theirs in zip(built.get_layer(name).get_weights(),
-                                model.get_layer(name).get_weights()):
+                                model.get_layer(name).get_weights(), strict=True):
             np.testing.assert_array_equal(mine, theirs)
     assert built.output_shape == (None, 5)
 

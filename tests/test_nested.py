@@ -50,7 +50,8 @@ def test_a_nested_model_is_one_card_that_opens():
 def test_nested_models_build_as_sub_models_with_their_weights():
     model = _model()
     built = NetworkEditor.from_model(model).build()
-    assert sorted(l.name for l in built.layers) == sorted(l.name for l in model.layers)
+    assert sorted(layer.name for layer in built.layers) == \
+        sorted(layer.name for layer in model.layers)
     assert isinstance(built.get_layer("twin"), keras.Model)
     assert built.count_params() == model.count_params()
     np.testing.assert_allclose(built.predict(_sample(), verbose=0),
