@@ -80,7 +80,7 @@ class TrackedPosition(dict):
             raise TraitError(f"Invalid position entry {catalog.short_repr(key)}: "
                              f"{catalog.short_repr(value)}; a card position is {{'x': number, "
                              f"'y': number}} with finite numbers")
-        super().__setitem__(key, value)
+        super().__setitem__(key, float(value))
         if self.on_edit is not None:
             self.on_edit()
 
@@ -179,6 +179,8 @@ class Card(_ShownAsText, ipycytoscape.Node):
         value = proposal["value"]
         if isinstance(value, dict) and (not value or (set(value) == {"x", "y"} and all(
                 _is_coordinate(value[k]) for k in ("x", "y")))):
+            if any(type(v) is not float for v in value.values()):  # 0 and 0.0 save alike
+                value = {k: float(v) for k, v in value.items()}
             current = self._trait_values.get("position")
             if (isinstance(current, TrackedPosition) and not isinstance(value, TrackedPosition)
                     and value == current):

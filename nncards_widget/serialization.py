@@ -236,7 +236,7 @@ def _need_position(entry, where) -> dict:
             ok = False
         if not ok:
             raise GraphFileError(f"{where}: {expected}; found {short_repr(position)}")
-        out[axis] = v
+        out[axis] = float(v)  # as the editor holds positions
     return out
 
 
