@@ -135,15 +135,28 @@ class ModelBuilder:
 
     def signature(self, uid: str) -> tuple:
         """What a card's build depends on: kind, name, parameters, how it is used, and the
-        results wired into it (by serial)."""
+        results wired into it -- twice: by serial (``[4]``: the very upstream results) and by
+        what they carry (``[5]``: the shape, dtype of each Tensor wired in; serials for other
+        wires). A cache may take an entry whose ``[5]`` matches for shapes only (live shapes);
+        a model needs ``[4]`` to match (its tensors must be connected)."""
         card = self.graph.cards[uid]
-        wired = []
+        by_serial, by_shape = [], []
         for w in self.graph.wires_into(uid):
             up = self._result_of(w.source)
-            wired.append((w.target_port, w.source_port, up.serial if up is not None else 0))
-        wired.sort(key=lambda t: t[0])  # stable: the wire order within a port stays
+            serial = up.serial if up is not None else 0
+            by_serial.append((w.target_port, w.source_port, serial))
+            tensor = up.outputs.get(w.source_port) if up is not None and up.error is None \
+                else None
+            if self._port_type(w) == TENSOR and tensor is not None \
+                    and not isinstance(tensor, (list, tuple)):
+                key = (tuple(tensor.shape), str(tensor.dtype), bool(getattr(tensor, "sparse", 0)))
+            else:
+                key = serial
+            by_shape.append((w.target_port, w.source_port, key))
+        by_serial.sort(key=lambda t: t[0])  # stable: the wire order within a port stays
+        by_shape.sort(key=lambda t: t[0])
         return (card.card_id, card.name, repr(sorted(card.params.items())),
-                self._needs_tensor(card), tuple(wired))
+                self._needs_tensor(card), tuple(by_serial), tuple(by_shape))
 
     def _result_of(self, uid: str) -> CardResult | None:
         result = self.results.get(uid)

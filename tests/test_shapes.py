@@ -58,12 +58,14 @@ def test_parameter_edit_recomputes_only_downstream(editor):
     live = ed.live_shapes
     before = {c.name: (live.layer(c), live.tensor(c)) for c in ed.cards}
     d1.units = 5
-    assert live.last_rebuilt == ["d1", "d2", "y"]
-    # upstream of the edit: the very same Keras objects
-    for c in (x, d0):
+    # the edited card and the cards whose input shapes changed; not 'y' (d2 still gives 4)
+    assert live.last_rebuilt == ["d1", "d2"]
+    # upstream of the edit, and downstream past the change of shapes: the same Keras objects
+    for c in (x, d0, out):
         assert live.layer(c) is before[c.name][0] and live.tensor(c) is before[c.name][1]
-    # the edited card and everything after it: new objects with the new shapes
-    for c in (d1, d2, out):
+    assert out.output_shape == "(None, 4)"
+    # the edited card and the card it feeds: new objects with the new shapes
+    for c in (d1, d2):
         assert live.tensor(c) is not before[c.name][1]
     assert d1.output_shape == "(None, 5)" and d1.param_count == 8 * 5 + 5
     assert d2.param_count == 5 * 4 + 4
@@ -77,8 +79,14 @@ def test_input_shape_edit_updates_every_card(editor):
     ed = editor
     x, dense, out = chain(ed)
     x.shape = [7]
-    assert ed.live_shapes.last_rebuilt == ["x", "d0", "d1", "d2", "y"]
+    # only the cards whose inputs changed shape: d0 still gives (None, 8), so d1.. stay
+    assert ed.live_shapes.last_rebuilt == ["x", "d0"]
     assert dense[0].param_count == 7 * 8 + 8
+    assert [c.output_shape for c in dense[1:] + [out]] == ["(None, 6)", "(None, 4)",
+                                                           "(None, 4)"]
+    # a model built now is the new network all through (its tensors are connected)
+    model = ed.build()
+    assert model.inputs[0].shape == (None, 7) and model.get_layer("d0").kernel.shape == (7, 8)
     assert wire_between(ed, x, dense[0]).shape == "(None, 7)"
 
 
@@ -268,7 +276,8 @@ def test_inside_a_running_event_loop_one_update_per_turn():
         dense[0].units = 2
         dense[1].units = 2
         await asyncio.sleep(0)
-        assert ed.live_shapes.last_rebuilt == ["d0", "d1", "d2", "y"]
+        assert ed.live_shapes.last_rebuilt == ["d0", "d1", "d2"]  # d2 still gives 4: not 'y'
+
         return ed
 
     ed = asyncio.run(cell())
