@@ -43,7 +43,7 @@ def editor_path(blocks: int):
         init = ed.add("GlorotUniform", seed=i)
         a = ed.add("Dense", units=WIDTH, activation="relu")
         b = ed.add("Dense", units=WIDTH)
-        add = ed.add("Add")
+        add = ed.add("mergeLayer2_Add")
         ed.connect(init, a["Kernel initializer"])
         ed.connect(prev, a)
         ed.connect(a, b)

@@ -263,11 +263,17 @@ def card_from_dict(entry, where="card") -> CardData:
                              f"{short_repr(params_in)}")
     params = {}
     known = {p.name: p for p in spec.params}
+    for p in spec.params:  # deprecated Keras names (LeakyReLU's alpha) load as the current one
+        for alias in p.aliases:
+            known.setdefault(alias, p)
     for key, value in params_in.items():
         if key not in known:
             raise GraphFileError(f"{where}: unknown parameter {short_repr(key)}")
+        if known[key].name != key and known[key].name in params_in:
+            raise GraphFileError(f"{where}: parameter {short_repr(key)} is an old name of "
+                                 f"'{known[key].name}', which is also given")
         try:
-            params[key] = known[key].coerce(value)
+            params[known[key].name] = known[key].coerce(value)
         except ValueError as exc:
             raise GraphFileError(f"{where}: parameter '{known[key].label}' ({key}): "
                                  f"{exc}") from None

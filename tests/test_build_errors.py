@@ -44,7 +44,7 @@ def test_no_output_card(editor):
 def test_unconnected_required_input(editor):
     x = editor.add("input", name="x", shape=[3])
     a = editor.add("Dense", name="a", units=3)
-    add = editor.add("Add", name="merge")
+    add = editor.add("mergeLayer2_Add", name="merge")
     _chain(editor, x, a, add, editor.add("output", name="y"))
     err = _fails(editor)
     assert err.card == "merge" and err.port == "input_b"
@@ -123,7 +123,7 @@ def test_no_warning_for_a_fully_used_graph(editor):
 def test_add_of_different_shapes_names_card_and_both_shapes(editor):
     a = editor.add("input", name="a", shape=[3])
     b = editor.add("input", name="b", shape=[4])
-    add = editor.add("Add", name="sum")
+    add = editor.add("mergeLayer2_Add", name="sum")
     editor.connect(a, add["Input A"])
     editor.connect(b, add["Input B"])
     editor.connect(add, editor.add("output", name="y"))
@@ -137,7 +137,7 @@ def test_add_of_different_shapes_names_card_and_both_shapes(editor):
 def test_concatenate_with_mismatched_other_axes(editor):
     a = editor.add("input", name="a", shape=[2, 5])
     b = editor.add("input", name="b", shape=[3, 6])
-    cat = editor.add("Concatenate", name="joined", axis=-1)
+    cat = editor.add("mergeLayer2_Concatenate", name="joined", axis=-1)
     editor.connect(a, cat["Input A"])
     editor.connect(b, cat["Input B"])
     editor.connect(cat, editor.add("output", name="y"))

@@ -268,9 +268,14 @@ def test_the_aliases_named_in_the_issue():
     assert catalog.get("GlobalAvgPool1D").id == "layer_GlobalAveragePooling1D"
     assert catalog.get("MultiHeadAttention").generated
     assert catalog.get("Rescaling").keras_type() is keras.layers.Rescaling
-    # Curated cards win for their class; the generated merge cards sit beside them.
-    assert catalog.get("Add").id == "mergeLayer2_Add"
-    assert catalog.get("layer_Add").input("inputs").multiplicity == "n"
+    # Curated cards win for their class, but a merge class name gives the card taking any
+    # number of inputs; the seed's 2-input merge cards stay reachable by their ids.
+    for name in ("Add", "Concatenate", "Average", "Dot", "Maximum", "Minimum", "Multiply",
+                 "Subtract"):
+        assert catalog.get(name).id == f"layer_{name}"
+        assert catalog.get(name).input("inputs").multiplicity == "n"
+        assert catalog.get(f"mergeLayer2_{name}").input("input_b").multiplicity == "1"
+    assert catalog.get("concatenate").id == "layer_Concatenate"
 
 
 # -- what every card has ----------------------------------------------------------------------
@@ -398,7 +403,7 @@ def test_a_layer_class_becomes_a_card_entry_typed_from_defaults_annotations_and_
     assert (rows["steps"]["type"], rows["steps"]["optional"]) == ("Integer", True)
     assert rows["mode"]["choices"] == ["up", "down"] and rows["mode"]["default"] == "up"
     assert (rows["pool"]["multiplicity"], rows["pool"]["length"]) == ("n", 2)
-    assert entry["left_out"] == ["fn"] and "`fn`" in entry["help"]
+    assert list(entry["left_out"]) == ["fn"] and "`fn`" in entry["help"]
     assert rows["input"]["call_name"] == "inputs"
 
 

@@ -140,7 +140,7 @@ def test_multi_input_multi_output_with_concatenate(tmp_path):
     ed.connect(b, conv)
     flat = ed.add("Flatten")
     ed.connect(conv, flat)
-    cat = ed.add("Concatenate", axis=-1)
+    cat = ed.add("mergeLayer2_Concatenate", axis=-1)
     ed.connect(fa, cat["Input A"])
     ed.connect(flat, cat["Input B"])
     head1 = ed.add("Dense", units=3, activation="softmax")

@@ -270,6 +270,8 @@ class CardSpec:
     help: str = ""
     #: Keras constructor arguments that the card does not show (Keras's default is used).
     left_out: tuple = ()
+    #: ``(argument, why it is not on the card)`` for each of ``left_out``.
+    left_out_reasons: tuple = ()
     #: Generated from the installed Keras rather than written in ``cards.json``.
     generated: bool = False
 
@@ -363,6 +365,8 @@ def _spec_from_json(c: dict) -> CardSpec:
         pack=c.get("pack"),
         call_inputs=tuple(c["call_inputs"]) if c.get("call_inputs") else None,
         help=c.get("help", ""), left_out=tuple(c.get("left_out", ())),
+        left_out_reasons=tuple(dict(c["left_out"]).items()
+                               if isinstance(c.get("left_out"), dict) else ()),
         generated=c.get("generated", False))
 
 
@@ -383,12 +387,17 @@ def _load() -> dict:
 
 @functools.lru_cache(maxsize=None)
 def _aliases() -> dict:
-    """Lower-case id, Keras class name or Keras alias -> card id (curated cards first)."""
+    """Lower-case id, Keras class name or Keras alias -> card id (curated cards first, but a
+    merge class name gives the card taking any number of inputs: the seed's 2-input merge
+    cards are reached by their ids, ``mergeLayer2_Add``)."""
     from . import keras_catalog
 
     table = {}
-    for spec in _load().values():
+    specs = list(_load().values())
+    for spec in specs:
         table[spec.id.lower()] = spec.id
+    two_inputs = [s for s in specs if s.role == "merge" and not s.generated]
+    for spec in [s for s in specs if s not in two_inputs] + two_inputs:
         if spec.keras_class:
             table.setdefault(spec.keras_class.lower(), spec.id)
     for alias, class_name in keras_catalog.aliases().items():

@@ -221,7 +221,11 @@ def catalogue_entries(curated: list) -> list:
                 curated_classes.add(cls)
                 if cls in generated and entry["role"] != "merge":
                     _extend_curated(entry, generated[cls])
+            _add_missing_args(entry, generated.get(cls) if entry.get("keras_module")
+                              == "keras.layers" else None)
             _complete_layer(entry)
+        elif entry["role"] in ("initializer", "regularizer", "constraint"):
+            _add_missing_args(entry)
         elif entry["role"] == "input":
             _complete_input(entry)
         entries.append(entry)
@@ -295,6 +299,44 @@ def _extend_curated(entry, generated):
     entry["outputs"] += extra_outputs
 
 
+def _add_missing_args(entry, generated=None):
+    """Give a curated card a row (or port) for every constructor argument of its class that it
+    lacks (Conv2D ``groups``, Dense ``lora_rank``...), derived as on generated cards and placed
+    after the card's own rows; arguments no row can hold go to its ``left_out`` with the reason.
+    """
+    if generated is None:
+        cls = _class_of(entry)
+        if cls is None:
+            return
+        generated = card_entry(entry["keras_class"], cls)
+    covered = set(COMMON_ARGS) | set(entry.get("pack") or ())
+    for row in entry["inputs"]:
+        covered |= {row["name"], row.get("keras_arg") or row["name"], *row.get("aliases", ())}
+    rows = [dict(r) for r in generated["inputs"]
+            if not r.get("call_arg") and r.get("type") != "NeuralNetworkTensor"
+            and (r.get("keras_arg") or r["name"]) not in covered]
+    _insert_params(entry, rows)
+    missing = {a: why for a, why in generated.get("left_out", {}).items() if a not in covered}
+    if missing:
+        entry["left_out"] = {**entry.get("left_out", {}), **missing}
+        entry["help"] = (entry.get("help", "") + " " + _left_out_text(missing)).strip()
+
+
+def _class_of(entry):
+    import importlib
+
+    try:
+        cls = getattr(importlib.import_module(entry["keras_module"]), entry["keras_class"])
+    except (KeyError, TypeError, ImportError, AttributeError):
+        return None
+    return cls if inspect.isclass(cls) else None
+
+
+def _left_out_text(left_out: dict) -> str:
+    return ("Not on the card (Keras's default is used): "
+            + "; ".join(f"`{a}` ({why})" for a, why in left_out.items()) + ".")
+
+
 def generated_cards() -> list:
     """Card entries (``cards.json`` form) for every public ``keras.layers`` class not excluded."""
     return [card_entry(name, cls) for name, cls in public_layer_classes().items()
@@ -311,7 +353,7 @@ def card_entry(class_name: str, cls, python_rows: bool = False) -> dict:
     """
     docs = arg_docs(cls)
     role = _role(cls)
-    inputs, left_out = [], []
+    inputs, left_out = [], {}
     init = inspect.signature(cls.__init__).parameters
     for arg in init.values():
         if arg.name in ("self",) + COMMON_ARGS or arg.kind in (arg.VAR_POSITIONAL,
@@ -325,7 +367,7 @@ def card_entry(class_name: str, cls, python_rows: bool = False) -> dict:
             if arg.default is inspect.Parameter.empty:
                 raise ValueError(f"{class_name}: required argument {arg.name!r} cannot be a "
                                  f"card parameter")
-            left_out.append(arg.name)
+            left_out[arg.name] = left_out_reason(class_name, arg.name, arg.default)
             continue
         inputs.append(row)
     renamed = RENAMED_ARGS.get(class_name, {})
@@ -354,12 +396,28 @@ def card_entry(class_name: str, cls, python_rows: bool = False) -> dict:
     summary = doc.split("\n\n")[0].replace("\n", " ").strip()
     help_ = summary
     if left_out:
-        help_ += (" Not on the card (Keras's default is used): "
-                  + ", ".join(f"`{a}`" for a in left_out) + ".")
+        help_ += " " + _left_out_text(left_out)
     return {"id": f"layer_{class_name}", "title": _title(class_name, role),
             "category": list(_category(cls)), "role": role, "keras_class": class_name,
             "keras_module": "keras.layers", "keras_doc": KERAS_LAYERS_DOC, "generated": True,
             "help": help_, "left_out": left_out, "inputs": inputs, "outputs": outputs}
+
+
+#: Constructor arguments that hold a preprocessing layer's state: given in Python instead
+#: (``card.adapt(data)`` / ``card.set_state(...)``, see ``nncards_widget.catalog.state``).
+STATE_ARGS = ("vocabulary", "idf_weights", "mean", "variance", "bin_boundaries")
+
+
+def left_out_reason(class_name: str, arg: str, default) -> str:
+    """Why a constructor argument is not a row of its card, in a few words."""
+    if arg in STATE_ARGS:
+        return "state of the layer, given in Python with card.adapt(data) or card.set_state(...)"
+    if arg == "weights":
+        return "initial weight arrays: weights come from training or an imported model"
+    if arg.endswith("_layer") or arg.endswith("_config"):
+        return "a Python object, not a value a card parameter holds"
+    return (f"no card parameter type holds its values (Keras's default is "
+            f"{default!r}); a model using another value imports as a kernel card holding it")
 
 
 def _python_row(arg, doc: str) -> dict:
