@@ -13,12 +13,14 @@ import collections
 import contextlib
 import copy
 import functools
+import hashlib
+import json
 import logging
 import math
 import weakref
 
 import ipycytoscape
-from traitlets import Dict, Int, List, TraitError, Unicode, default
+from traitlets import Dict, Int, TraitError, Unicode, default
 
 from . import catalog, protocol, serialization
 from ._after_cell import running_loop
@@ -30,6 +32,7 @@ from .errors import (ConnectionRefused, EditorClosedError, GraphFileError, NNCar
 from .graph import Graph, GraphEvent, WireData, check_wire, default_ports, new_id
 from .history import History
 from .inspection import Inspector
+from .persistence import GraphFile
 from .shapes import LiveShapes
 
 __all__ = ["NetworkEditor", "card_height"]
@@ -69,6 +72,13 @@ def _catalog_dicts() -> tuple:
     return tuple(spec.to_dict() for spec in catalog.cards())
 
 
+@functools.lru_cache(maxsize=1)
+def _catalog_version() -> str:
+    """A short hash of the catalogue the view receives (its per-page cache key)."""
+    text = json.dumps(_catalog_dicts(), sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
 _log = logging.getLogger(__name__)
 
 
@@ -96,14 +106,22 @@ class NetworkEditor(ipycytoscape.CytoscapeWidget):
     _view_module = Unicode(MODULE_NAME).tag(sync=True)
     _view_module_version = Unicode(MODULE_VERSION).tag(sync=True)
 
-    catalog = List(read_only=True).tag(sync=True)
+    #: Hash of the card catalogue; the view asks for the catalogue itself once per page.
+    catalog_version = Unicode(read_only=True).tag(sync=True)
+    #: Specs of the card kinds on the canvas (``CardSpec.to_dict()`` by card id): what a view
+    #: needs to draw the cards without the catalogue (e.g. a notebook saved with widget state).
+    card_specs = Dict(read_only=True).tag(sync=True)
     total_params = Int(None, allow_none=True).tag(sync=True)
     #: Labels of the next undo / redo and the number of each (what the toolbar shows).
     undo_state = Dict(read_only=True).tag(sync=True)
     #: Progress and loss / metric series of the fit being monitored (``ed.monitor()``).
     training_state = Dict(read_only=True).tag(sync=True)
 
-    def __init__(self, **kwargs):
+    def __init__(self, path=None, **kwargs):
+        """``path``: a file that keeps the network (``"mynet.cards.json"``): loaded when it
+        exists, written after every change (see ``persistence.py``)."""
+        graph_file = GraphFile(self, path) if path is not None else None  # checks the path
+        saved = graph_file.read() if graph_file is not None else None  # before any widget
         kwargs.setdefault("cytoscape_layout", {"name": "preset"})
         kwargs.setdefault("box_selection_enabled", True)
         kwargs.setdefault("zoom", 1.0)
@@ -111,13 +129,14 @@ class NetworkEditor(ipycytoscape.CytoscapeWidget):
         first = self.__dict__.pop("_first_graph", None)
         if first is not None and first is not self.graph:
             first.close()  # ipycytoscape makes a Graph widget as the default, then replaces it
-        self.set_trait("catalog", list(_catalog_dicts()))
+        self.set_trait("catalog_version", _catalog_version())
         self.layout.height = self.layout.height or "640px"
         #: The network: cards, wires, parameters, positions. Everything else reads it.
         self.graph_model = Graph()
         self._history = History(self.graph_model, on_change=self._show_history)
         self.set_trait("undo_state", self._history.state())
         self._widgets: dict = {}  # uid -> Card widget drawn for graph_model.cards[uid]
+        self._new_specs: dict = {}  # card kinds added since card_specs was last synced
         self._wire_widgets: dict = {}  # wire id -> Wire widget
         self._incoming: dict = {}  # uid -> Card made (and validated) by add(), about to be drawn
         # Removed widgets, reused when undo brings their card or wire back (closed by close()).
@@ -135,6 +154,16 @@ class NetworkEditor(ipycytoscape.CytoscapeWidget):
         self.live_shapes = LiveShapes(self)  # shapes, parameter counts and errors on the cards
         self._inspector = Inspector(self)
         self._training_monitor = None  # the TrainingMonitor of the last monitored fit
+        #: The file keeping this network (None: kept only in this kernel and the notebook).
+        self.path = graph_file.path if graph_file is not None else None
+        self._graph_file = graph_file
+        if graph_file is not None:
+            if saved is not None:
+                self._load_graph(saved, "Load graph")
+                self._history.clear()
+                graph_file.saved_version = self.graph_model.version
+            graph_file.watch()
+            graph_file.save()  # a new file exists at once (and an unwritable one warns now)
 
     @default("graph")
     def _remember_first_graph(self):
@@ -389,6 +418,10 @@ class NetworkEditor(ipycytoscape.CytoscapeWidget):
             return super().close()
         self._closed = True
         self._release_graph_sync()
+        graph_file = getattr(self, "_graph_file", None)
+        if graph_file is not None:
+            graph_file.save()  # a write still waiting for the end of the cell
+            graph_file.unwatch()
         self.graph_model.remove_listener(self._project)
         widgets = [*self._wire_widgets.values(), *self._detached_wires.values(),
                    *self._widgets.values(), *self._detached.values()]
@@ -430,6 +463,10 @@ class NetworkEditor(ipycytoscape.CytoscapeWidget):
         self._widgets[ev.uid] = widget
         widget.observe(self._widget_changed, names=_observed(widget))
         self._hold_graph_sync()
+        if data.card_id not in self.card_specs and data.card_id not in self._new_specs:
+            self._new_specs[data.card_id] = catalog.get(data.card_id).to_dict()
+            if self._graph_sync is None or _without_front_end(self):
+                self._publish_card_specs()  # before the node that needs it
         if ev.index is None or ev.index >= len(self.graph_model.cards) - 1:
             self.graph.nodes.append(widget)
         else:
@@ -523,7 +560,13 @@ class NetworkEditor(ipycytoscape.CytoscapeWidget):
     def _release_graph_sync(self):
         stack, self._graph_sync = self._graph_sync, None
         if stack is not None:
+            self._publish_card_specs()  # the view has the specs of the nodes it is sent
             stack.close()
+
+    def _publish_card_specs(self):
+        if self._new_specs:
+            specs, self._new_specs = {**self.card_specs, **self._new_specs}, {}
+            self.set_trait("card_specs", specs)
 
     # -- building ----------------------------------------------------------------------------
     def build(self):
@@ -659,7 +702,7 @@ class NetworkEditor(ipycytoscape.CytoscapeWidget):
         try:
             kind, fields = protocol.check_request(content)
             handler = getattr(self, f"_request_{kind}")
-            if kind in ("undo", "redo"):  # not an edit of their own
+            if kind in ("undo", "redo", "catalog", "to_json"):  # not an edit of their own
                 reply["result"] = handler(**fields)
             else:
                 with self._edit(None):
@@ -773,3 +816,14 @@ class NetworkEditor(ipycytoscape.CytoscapeWidget):
 
     def _request_redo(self):
         return {"label": self.redo()}
+
+    def _request_catalog(self):
+        return {"version": _catalog_version(), "cards": list(_catalog_dicts())}
+
+    def _request_to_json(self):
+        return {"graph": json.loads(self.to_json(indent=None)),
+                "file": str(self.path) if self.path is not None else None}
+
+    def _request_load(self, graph):
+        self.load_json(json.dumps(graph))
+        return {"cards": len(self.graph_model.cards)}

@@ -91,6 +91,9 @@ REQUESTS = {s.name: s for s in (
           Field("wires", "Record<string, unknown>[]", False)),
     _spec("undo", result=("label",)),
     _spec("redo", result=("label",)),
+    _spec("catalog", result=("version", "cards")),
+    _spec("to_json", result=("graph", "file")),
+    _spec("load", Field("graph", "Record<string, unknown>"), result=("cards",)),
 )}
 
 #: Keys every request carries besides its fields.

@@ -110,6 +110,9 @@ def test_every_request_answers_with_its_declared_result_keys():
                                  wires=r["result"]["removed"]["wires"])
     results["undo"] = request(ed, "undo")
     results["redo"] = request(ed, "redo")
+    results["catalog"] = request(ed, "catalog")
+    results["to_json"] = request(ed, "to_json")
+    results["load"] = request(ed, "load", graph=results["to_json"]["result"]["graph"])
     assert set(results) == set(protocol.REQUESTS)
     for name, reply in results.items():
         assert reply["ok"], (name, reply["error"])

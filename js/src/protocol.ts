@@ -71,8 +71,24 @@ export interface RedoRequest {
   type: 'redo';
 }
 
+/** The card catalogue, asked once per page (result: `version`, `cards`). */
+export interface CatalogRequest {
+  type: 'catalog';
+}
+
+/** The graph in `ed.to_json()` form, which the view keeps in the notebook (result: `graph`, `file`). */
+export interface ToJsonRequest {
+  type: 'to_json';
+}
+
+/** Replace the graph by a saved one, as one undoable step (result: `cards`). */
+export interface LoadRequest {
+  type: 'load';
+  graph: Record<string, unknown>;
+}
+
 // prettier-ignore
-export type Request = AddRequest | RemoveRequest | ConnectRequest | DisconnectRequest | SetParamRequest | MoveRequest | RestoreRequest | UndoRequest | RedoRequest;
+export type Request = AddRequest | RemoveRequest | ConnectRequest | DisconnectRequest | SetParamRequest | MoveRequest | RestoreRequest | UndoRequest | RedoRequest | CatalogRequest | ToJsonRequest | LoadRequest;
 
 /** The kernel's answer to one request. */
 export interface Reply {
