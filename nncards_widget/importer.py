@@ -645,43 +645,18 @@ def import_model(editor_class, model, **kwargs):
     finally:
         editor.live_shapes.mode = mode
     editor._history.clear()
+    _seed_weights(editor, weights)
     if mode != "deferred":
         editor.live_shapes.refresh()
-    _seed_weights(editor, weights)
     return editor
 
 
 def _seed_weights(editor, weights: dict) -> None:
-    """Give each card its layer's weights: through the editor's weight store when it has one
-    (kept across later edits), else on the layers the live shapes built."""
-    seed = getattr(getattr(editor, "weights", None), "seed", None)
+    """Give each card its layer's weights for the next builds (``ed.weights.seed``; later
+    builds keep them while the card does not change)."""
     for uid, arrays in weights.items():
-        if not arrays:
-            continue
-        if seed is not None:
-            seed(uid, arrays)
-            continue
-        editor.live_shapes.refresh()
-        layer = editor.live_shapes.layer(uid)
-        if layer is None:
-            raise ModelImportError(f"Card '{editor.graph_model.cards[uid].name}' was not built, "
-                                   f"so its weights cannot be kept: "
-                                   f"{editor.card_widget(uid).error}")
-        for variable, array in zip(layer.weights, arrays, strict=True):
-            if getattr(variable, "_value", True) is None:  # made when the model is built
-                variable._initializer = _Constant(array)
-            else:
-                variable.assign(array)
-
-
-class _Constant:
-    """An initializer giving one array (a deferred variable's value once it is made)."""
-
-    def __init__(self, array):
-        self.array = array
-
-    def __call__(self, shape, dtype=None):
-        return self.array.astype(dtype) if dtype is not None else self.array
+        if arrays:
+            editor.weights.seed(uid, arrays)
 
 
 def _floatx() -> str:

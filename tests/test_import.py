@@ -202,3 +202,20 @@ def test_refusals_name_the_layer_and_what_is_wrong():
         NetworkEditor.from_model(model)
     with pytest.raises(ModelImportError, match="no input shape"):
         NetworkEditor.from_model(keras.Sequential([keras.layers.Dense(2)]))
+
+
+def test_surgery_after_training_keeps_the_trained_weights():
+    model = _mlp()
+    ed = NetworkEditor.from_model(model)
+    trained = ed.build()
+    trained.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
+    rng = np.random.default_rng(2)
+    trained.fit(rng.random((16, 8)), rng.integers(0, 3, 16), epochs=1, verbose=0)
+    before = {name: trained.get_layer(name).get_weights() for name in ("hidden", "bn")}
+    assert not np.array_equal(before["hidden"][0], model.get_layer("hidden").get_weights()[0])
+    ed["probs"].units = 4  # a new head: only that card changes
+    rebuilt = ed.build()
+    for name, arrays in before.items():
+        for mine, theirs in zip(rebuilt.get_layer(name).get_weights(), arrays, strict=True):
+            np.testing.assert_array_equal(mine, theirs)
+    assert rebuilt.output_shape == (None, 4)
