@@ -67,6 +67,14 @@ def rows(title: str, lines: list[tuple[str, str]]):
     sys.stdout.flush()
 
 
+_T0 = time.perf_counter()
+
+
+def progress(what: str):
+    """A time-stamped progress line on stderr (a browser run at 2,000 cards takes a while)."""
+    print(f"[{time.perf_counter() - _T0:7.1f} s] {what}", file=sys.stderr, flush=True)
+
+
 def median_time(fn, repeat: int) -> float:
     times = []
     for _ in range(repeat):
@@ -224,7 +232,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import ipycytoscape
 from nncards_widget import NetworkEditor
 
-def make(n):
+def make_editor(n):
     ed = NetworkEditor()
     cols = max(4, int(n ** 0.5))
     pos = lambda i: {{"x": 320.0 * (i % cols), "y": 420.0 * (i // cols)}}
@@ -234,23 +242,30 @@ def make(n):
     cards.append(ed.add("output", name="y", position=pos(n - 1)))
     for a, b in zip(cards, cards[1:]):
         ed.connect(a, b)
+    return ed, cards
+
+def make_plain(ed):
+    # plain ipycytoscape with the editor's nodes and edges (same ids and positions)
     plain = ipycytoscape.CytoscapeWidget(cytoscape_layout={{"name": "preset"}})
     plain.layout.height = "640px"
     plain.graph.add_nodes([ipycytoscape.Node(data={{"id": c.uid}}, position=dict(c.position))
                            for c in ed.cards])
     plain.graph.add_edges([ipycytoscape.Edge(data={{"id": w.id, "source": w.data["source"],
                                                   "target": w.data["target"]}}) for w in ed.wires])
-    return ed, plain, cards
+    return plain
 
-small_ed, small_plain, _ = make(6)
+small_ed, _ = make_editor(6)
+small_plain = make_plain(small_ed)
 nets = {{}}
 """
 
 MAKE = """
 t = time.perf_counter()
-nets[{n}] = make({n})
+ed, cards = make_editor({n})
 print("made", {n}, "cards in", round(time.perf_counter() - t, 2), "s")
 """
+
+MAKE_PLAIN = "nets[{n}] = (ed, make_plain(ed), cards)"
 
 # Run one cell and time, in the page, until a new cytoscape core holds every node and edge and
 # (ours) every card model has its shape and parameter count, every face on screen is decoded and
@@ -361,7 +376,7 @@ class Traffic:
     """Kernel -> page websocket frames and bytes, counted through the page's CDP session."""
 
     def __init__(self, cdp):
-        self.frames = self.bytes = self.comm = 0
+        self.frames = self.bytes = self.comm = self.opens = 0
         cdp.send("Network.enable")
         cdp.on("Network.webSocketFrameReceived", self._frame)
 
@@ -372,13 +387,15 @@ class Traffic:
         self.frames += 1
         self.bytes += len(raw)
         self.comm += raw.count(b'"comm_msg"')
+        self.opens += raw.count(b'"comm_open"')
 
     def mark(self):
-        return (self.frames, self.bytes, self.comm)
+        return (self.frames, self.bytes, self.comm, self.opens)
 
     def since(self, mark):
-        f, b, c = self.mark()
-        return f"{f - mark[0]} frames, {c - mark[2]} comm messages, {(b - mark[1]) / 1e6:.2f} MB"
+        f, b, c, o = self.mark()
+        return (f"{f - mark[0]} frames, {o - mark[3]} comm_open + {c - mark[2]} comm_msg, "
+                f"{(b - mark[1]) / 1e6:.2f} MB")
 
 
 def renderer_rss() -> int:
@@ -443,24 +460,31 @@ def bench_browser(sizes: list[int], only: set, repeat: int, profile: bool):
         cells = [SETUP.format(width=WIDTH, units=UNITS),
                  "small_plain", "small_ed"]
         for n in sizes:
-            cells += [MAKE.format(n=n), f"nets[{n}][1]", f"nets[{n}][0]"]
+            cells += [MAKE.format(n=n), MAKE_PLAIN.format(n=n), f"nets[{n}][1]", f"nets[{n}][0]"]
         server.write_notebook("scale_bench.ipynb", cells)
         nb = NotebookPage(page, server, "scale_bench.ipynb", timeout=1200).open()
         nb.run_cell(0, timeout=3600)
         for idx, ours in ((1, False), (2, True)):  # load both front ends once
             nb.js(TIME_DISPLAY, [idx, 6, 5, ours], timeout=300)
         for k, n in enumerate(sizes):
-            make_cell, plain_cell, ours_cell = 3 + 3 * k, 4 + 3 * k, 5 + 3 * k
+            make_cell, plain_cell, ours_cell = 3 + 4 * k, 5 + 4 * k, 6 + 4 * k
             nb.wait_idle()
             mark = traffic.mark()
+            progress(f"making {n} cards in the kernel")
             nb.run_cell(make_cell, timeout=3600)
             nb.wait_idle()
             lines = [(nb.output_text(make_cell).strip() + " (cell); its traffic",
                       traffic.since(mark))]
+            mark = traffic.mark()
+            nb.run_cell(make_cell + 1, timeout=3600)
+            nb.wait_idle()
+            lines.append(("the same nodes and edges as plain ipycytoscape widgets; traffic",
+                          traffic.since(mark)))
             if only & {"display", "fluid", "layout", "edit", "tab"}:
                 plain_ms, ours_ms, plain_traffic, ours_traffic = [], [], "", ""
                 reps = repeat if "display" in only else 1
                 for r in range(reps):
+                    progress(f"display {r + 1} of {reps}, {n} cards")
                     nb.wait_idle()
                     mark = traffic.mark()
                     plain_ms.append(nb.js(TIME_DISPLAY, [plain_cell, n, n - 1, False],
@@ -493,6 +517,7 @@ def bench_browser(sizes: list[int], only: set, repeat: int, profile: bool):
                          f"{o / p:8.2f}x   (aim <= 2x; < 8 s at 1,000 cards)"),
                     ]
             if "fluid" in only:
+                progress("pan and zoom")
                 aim = 33 if n <= 1000 else 50
                 for where in ("default view", "fitted to all cards"):
                     if where != "default view":
@@ -519,6 +544,7 @@ def bench_browser(sizes: list[int], only: set, repeat: int, profile: bool):
                          f"{p95(zoom):6.1f} / {max(zoom):6.0f} ms   (aim p95 < {aim} ms)"),
                     ]
             if "edit" in only:
+                progress("edits")
                 lat, edit_traffic = [], ""
                 mid = n // 2
                 info = nb.js(NEWEST + f"const e = v.cardsInfo()[{mid}]; v.cy.zoom(1);"
@@ -556,6 +582,7 @@ def bench_browser(sizes: list[int], only: set, repeat: int, profile: bool):
                     ("  traffic of the last edit", edit_traffic),
                 ]
             if "layout" in only:
+                progress("layout")
                 nb.js(START_FRAMES)
                 done = nb.js(LAYOUT, timeout=900)
                 frames = nb.js(STOP_FRAMES)
