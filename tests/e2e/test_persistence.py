@@ -51,7 +51,8 @@ def test_file_network_is_back_after_a_kernel_restart_and_the_old_canvas_says_so(
         open_notebook, lab_server):
     path = lab_server.root / "restart_net.cards.json"
     path.unlink(missing_ok=True)
-    cell = "from nncards_widget import NetworkEditor\ned = NetworkEditor('restart_net.cards.json')\ned"
+    cell = ("from nncards_widget import NetworkEditor\n"
+            "ed = NetworkEditor('restart_net.cards.json')\ned")
     nb = open_notebook("persist_file", [cell])
     nb.run_all()
     canvas = Canvas(nb)
@@ -100,7 +101,8 @@ def test_notebook_keeps_the_network_and_offers_to_restore_it_after_a_restart(ope
     nb.page.wait_for_function(
         """(n) => { const c = window.jupyterapp.shell.currentWidget.content.model.cells.get(0);
                     const m = c.getMetadata('nncards');
-                    return !!m && m.graph && m.graph.cards.length === 2 && m.graph.wires.length === n; }""",
+                    return !!m && m.graph && m.graph.cards.length === 2
+                           && m.graph.wires.length === n; }""",
         arg=1)
     _restart_kernel(nb)
     canvas.root.locator(BANNER).wait_for(state="visible")
