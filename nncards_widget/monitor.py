@@ -200,6 +200,7 @@ class TrainingMonitor(keras.callbacks.Callback):
         self._step = 0
         self._done_steps = 0
         self._start = self._epoch_start = time.perf_counter()
+        self._first_step_end = None  # the first step also traces the train function
         self._last_sync = -math.inf
         self._measure_next = False  # weights were read at the last batch: measure one step
         self._sample_cost = 0.0  # time of the last whole sample (read + measure)
@@ -273,6 +274,8 @@ class TrainingMonitor(keras.callbacks.Callback):
     def on_train_batch_end(self, batch, logs=None):
         self._step = batch + 1
         self._done_steps += 1
+        if self._first_step_end is None:
+            self._first_step_end = time.perf_counter()
         _append(self.batch_history, logs, epoch=self._epoch, step=batch)
         now = time.perf_counter()
         if self._measure_next:
@@ -362,9 +365,10 @@ class TrainingMonitor(keras.callbacks.Callback):
         steps, epochs = params.get("steps"), params.get("epochs")
         elapsed = time.perf_counter() - self._start
         eta = None
-        if self._status == "training" and steps and epochs and self._done_steps:
+        if self._status == "training" and steps and epochs and self._done_steps > 1:
             remaining = epochs * steps - self._done_steps
-            eta = _round(max(0.0, remaining) * elapsed / self._done_steps)
+            per_step = (time.perf_counter() - self._first_step_end) / (self._done_steps - 1)
+            eta = _round(max(0.0, remaining) * per_step)
         batch = self.batch_history
         x = [e + (s + 1) / steps if steps else e + 1
              for e, s in zip(batch.get("epoch", []), batch.get("step", []), strict=True)]

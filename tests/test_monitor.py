@@ -167,8 +167,15 @@ def test_syncs_and_samples_are_throttled(editor):
     assert syncs == ["training", "done"]
     # one sample (read, one step, measure) while training, none at the end: over the budget
     assert mon.samples == 1
+    states = []
+    editor.observe(lambda change: states.append(change["new"]), "training_state")
     _, mon, _, _ = trained(editor, interval=1e-6, budget=0.9)
     assert len(syncs) > 2 + 27 and mon.samples > 3
+    # while training: progress counts up and an ETA is given from the second step on
+    during = [s for s in states if s["status"] == "training" and s["step"] >= 2]
+    assert during and all(s["eta"] is not None and s["eta"] >= 0 for s in during)
+    progress = [(s["epoch"], s["step"]) for s in during]
+    assert progress == sorted(progress)
 
 
 def test_without_probe_cards_get_weight_statistics_only(editor):

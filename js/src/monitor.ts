@@ -175,6 +175,20 @@ function svgEl(markup: string, w: number, hgt: number, attrs: Record<string, str
   return svg;
 }
 
+/** [start, end) index ranges of the batch points of each epoch (x = epoch + step / steps). */
+export function epochRuns(xs: (number | null)[]): [number, number][] {
+  const runs: [number, number][] = [];
+  let start = 0;
+  const epochOf = (x: number | null): number => (x === null ? -1 : Math.ceil(x - 1e-9) - 1);
+  for (let i = 1; i <= xs.length; i++) {
+    if (i === xs.length || epochOf(xs[i]) !== epochOf(xs[i - 1])) {
+      runs.push([start, i]);
+      start = i;
+    }
+  }
+  return xs.length ? runs : [];
+}
+
 /** SVG markup of one metric's chart: batch line, epoch line with dots, validation line. */
 export function chartMarkup(st: TrainingState, metric: string): string {
   const bx = st.batch.x || [];
@@ -198,7 +212,10 @@ export function chartMarkup(st: TrainingState, metric: string): string {
     `<text x="${PAD.left}" y="${CHART_H - 4}">0</text>`,
     `<text x="${PAD.left + w}" y="${CHART_H - 4}" text-anchor="end">epoch ${x1}</text>`
   );
-  const batchPath = linePath(bx, by, box);
+  // Keras' batch values are running means that start again with each epoch: one line per epoch
+  const batchPath = epochRuns(bx)
+    .map(([a, b]) => linePath(bx.slice(a, b), by.slice(a, b), box))
+    .join('');
   if (batchPath) {
     parts.push(
       `<path class="nnc-series-batch" d="${batchPath}" fill="none" stroke="${TRAIN}" stroke-opacity="0.35" stroke-width="1"/>`

@@ -4,6 +4,7 @@ import { cardSvg } from '../src/cardsvg';
 import { layoutCard } from '../src/geometry';
 import {
   chartMarkup,
+  epochRuns,
   formatSeconds,
   linePath,
   progressOf,
@@ -71,9 +72,21 @@ test('progress line and share done while training, and when done', () => {
   assert.equal(formatSeconds(null), '–');
 });
 
+test("the batch line starts again with each epoch (Keras' running means)", () => {
+  assert.deepEqual(epochRuns([0.5, 1, 1.5, 2, 2.5]), [
+    [0, 2],
+    [2, 4],
+    [4, 5]
+  ]);
+  assert.deepEqual(epochRuns([]), []);
+  const svg = chartMarkup(STATE, 'loss');
+  const d = /class="nnc-series-batch" d="([^"]*)"/.exec(svg)![1];
+  assert.equal((d.match(/M/g) || []).length, 2); // epochs 1 and 2
+});
+
 test('a chart has the batch, epoch and validation lines of its metric', () => {
   const svg = chartMarkup(STATE, 'loss');
-  assert.match(svg, /class="nnc-series-batch" d="M[^"]*L[^"]*L[^"]*L/);
+  assert.match(svg, /class="nnc-series-batch" d="M[^"]*L[^"]*L[^"]*M/);
   assert.match(svg, /class="nnc-series-epoch"/);
   assert.match(svg, /class="nnc-series-val"[^>]*stroke-dasharray/);
   assert.ok(svg.includes('epoch 4')); // the x axis runs to the planned epochs
