@@ -273,7 +273,9 @@ class TrainingMonitor(keras.callbacks.Callback):
 
     def on_train_batch_end(self, batch, logs=None):
         self._step = batch + 1
-        self._done_steps += 1
+        steps = self.params.get("steps") if self.params else None
+        # (with steps_per_execution > 1 Keras calls this once per execution, at its last step)
+        self._done_steps = self._epoch * steps + batch + 1 if steps else self._done_steps + 1
         if self._first_step_end is None:
             self._first_step_end = time.perf_counter()
         _append(self.batch_history, logs, epoch=self._epoch, step=batch)
