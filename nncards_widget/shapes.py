@@ -14,13 +14,18 @@ What is published (see docs/protocol.md, "Live shapes and inspection"):
 to and the *signature* it was built under (see ``ModelBuilder.signature``). A change marks the
 cards it touches dirty; an update runs the one build loop, ``ModelBuilder.build_cards``, over the
 cards downstream of them (topological order, from the graph), and the builder takes from the
-cache every card whose signature still holds.
+cache every card whose kind, parameters and input *shapes* are unchanged: an edit rebuilds the
+cards whose inputs change shape, not everything downstream. Layers are built without their
+weights (``weights.deferred``): shapes and parameter counts cost no memory.
 
-``build()`` runs the same loop over the whole graph with the same cache, so live shapes do not
-make a build pay twice; an entry that went into a model is then marked *in a model*, and a later
-build never takes it again (it gives the card, and everything downstream, fresh layers): every
-``build()`` returns a model whose layers are not shared with a previous build's model. Live
-updates may still read the tensors of entries that are in a model, which changes nothing in it.
+``build()`` runs the same loop over the whole graph with the same cache, taking only entries built
+on the very upstream results (so the model's tensors are connected), so live shapes do not make a
+build pay twice; an entry that went into a model is then marked *in a model*, and a later build
+never takes it again (it gives the card, and everything downstream, fresh layers): every
+``build()`` returns a model whose layers are not shared with a previous build's model, though
+``weights`` (``ed.weights``) copies the previous model's weights into every card that did not
+change. Live updates may still read the tensors of entries that are in a model, which changes
+nothing in it. ``card.shared_by`` names the other cards calling a card's layer object.
 
 When
 ----
