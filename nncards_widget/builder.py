@@ -13,6 +13,13 @@ card. A card may have several Tensor inputs (passed to ``call()`` by their ``cal
 list) and several Tensor outputs (elements of what ``call()`` returns), so ``CardResult.outputs``
 holds the card's tensors by output-port name. Every error is a ``BuildError`` naming the card (and
 port or parameter) at fault.
+
+The model is exactly the drawn network: Output cards add no layer (the model's outputs are the
+tensors wired into them, ``model.output_names`` their names). A layer object may be called by
+several cards -- its own, wrappers fed by its Layer instance, 'Call layer' cards -- and is one set
+of weights (``sharing``). Layers are built without their weights (``weights.deferred``); ``build``
+checks sizes and makes the weights of the model's layers where it is called (inside a
+``tf.distribute`` scope, for that strategy).
 """
 
 from __future__ import annotations
