@@ -259,8 +259,6 @@ class ModelBuilder:
         return card.spec.role == "output" or not used_only_as_layer(self.graph, card.uid)
 
     def _build_card(self, card: CardData) -> CardResult:
-        import keras
-
         spec = card.spec
         problem = self._check_ports_and_params(card)
         if problem is not None:
