@@ -201,3 +201,44 @@ def test_bad_arguments_are_refused_by_name(editor):
     xs, ys = data()
     with pytest.raises(InspectionError, match="Input card 'x' has shape .*expects"):
         model.fit(xs, ys, epochs=1, verbose=0, callbacks=[editor.monitor(probe=xs[:4, :5])])
+
+
+MIRRORED = """
+import tensorflow as tf
+cpu = tf.config.list_physical_devices("CPU")[0]
+tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
+import json, numpy as np
+from nncards_widget import NetworkEditor
+from tests.test_monitor import data, network
+ed = NetworkEditor()
+hidden, head = network(ed)
+strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
+with strategy.scope():
+    model = ed.build()
+    model.compile(optimizer="adam", loss="categorical_crossentropy")
+xs, ys = data()
+model.fit(xs, ys, epochs=2, batch_size=8, verbose=0,
+          callbacks=[ed.monitor(probe=xs[:16], budget=0.9)])
+flat = np.concatenate([np.ravel(w) for w in model.get_layer("hidden").get_weights()])
+print(json.dumps({"epochs": len(ed.history["loss"]), "norm": hidden.training["weight_norm"],
+                  "numpy_norm": float(np.linalg.norm(flat)), "state": head.training["state"]}))
+"""
+
+
+def test_monitor_under_a_mirrored_strategy():
+    """A model built in a MirroredStrategy scope (two logical CPUs, set before TensorFlow starts,
+    hence a fresh process) is monitored like any other."""
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONPATH": str(root)}
+    out = subprocess.run([sys.executable, "-c", MIRRORED], capture_output=True, text=True,
+                         cwd=root, env=env, timeout=300)
+    assert out.returncode == 0, out.stderr[-3000:]
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    assert result["epochs"] == 2 and result["state"] == "learning"
+    assert result["norm"] == pytest.approx(result["numpy_norm"], rel=1e-4)
