@@ -199,7 +199,7 @@ class TrainingMonitor(keras.callbacks.Callback):
         self._epoch = 0
         self._step = 0
         self._done_steps = 0
-        self._start = self._epoch_start = time.perf_counter()
+        self._start = time.perf_counter()
         self._first_step_end = None  # the first step also traces the train function
         self._last_sync = -math.inf
         self._measure_next = False  # weights were read at the last batch: measure one step
@@ -269,7 +269,6 @@ class TrainingMonitor(keras.callbacks.Callback):
     def on_epoch_begin(self, epoch, logs=None):
         self._epoch = epoch
         self._step = 0
-        self._epoch_start = time.perf_counter()
 
     def on_train_batch_end(self, batch, logs=None):
         self._step = batch + 1
@@ -296,7 +295,7 @@ class TrainingMonitor(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         for key, value in (logs or {}).items():
             self.history.setdefault(key, []).append(float(value))
-        # a fit of a few batches per epoch does not wait for the sync interval at its end
+        # the epoch's logs (with validation) show now, unless a sync was just sent
         if time.perf_counter() - self._last_sync >= self.interval:
             self._sync()
 
