@@ -241,7 +241,10 @@ def _model_spec(card_id: str, inputs: list, outputs: list) -> catalog.CardSpec:
         return catalog._registered[card_id]
     rows = [{"label": "Graph", "name": "graph", "type": GRAPH, "kind": "param",
              "required": True, "keras_arg": "graph",
-             "help": "The inner model, as a card graph (card.inner opens it)."}]
+             "help": "The inner model, as a card graph (card.inner opens it)."},
+            {"label": "Sequential", "name": "sequential", "type": "Boolean", "kind": "param",
+             "default": False, "keras_arg": "sequential",
+             "help": "Build the inner model as a keras.Sequential (a chain of layers)."}]
     rows += [{"label": n, "name": f"in_{i}", "type": TENSOR, "kind": "port",
               "help": f"Input '{n}' of the inner model."} for i, n in enumerate(inputs)]
     outs = [{"label": "Layer instance", "name": "layer", "type": catalog.LAYER,
@@ -271,6 +274,8 @@ def model_card(graph) -> catalog.CardSpec:
 
 def resolve(card_id: str) -> catalog.CardSpec:
     """The spec of a kernel-made card named in a saved graph, without importing anything."""
+    if card_id in catalog._registered:  # e.g. the operation card, registered with this module
+        return catalog._registered[card_id]
     if card_id.startswith(_MODEL):
         ports = _ports_of_id(card_id)
         if ports is None or not all(isinstance(n, str) for side in ports for n in side):
@@ -294,9 +299,11 @@ def resolve(card_id: str) -> catalog.CardSpec:
     return spec
 
 
-def build_nested(graph=None, name=None, trainable=True, dtype=None, **_ignored):
+def build_nested(graph=None, name=None, trainable=True, dtype=None, sequential=False,
+                 **_ignored):
     """The sub-model of a nested-model card: its inner graph built, outputs as a list in the
-    order of the inner Output cards (what the card's output ports index)."""
+    order of the inner Output cards (what the card's output ports index); a keras.Sequential
+    of the same layers when ``sequential``."""
     import keras
 
     from .builder import ModelBuilder
@@ -308,6 +315,12 @@ def build_nested(graph=None, name=None, trainable=True, dtype=None, **_ignored):
     outs = [builder.results[c.uid].output for c in inner.cards.values() if c.card_id == "output"]
     model = keras.Model(ins if len(ins) > 1 else ins[0], outs if len(outs) > 1 else outs[0],
                         name=name)
+    if sequential:
+        first = ins[0]
+        model = keras.Sequential([keras.Input(batch_shape=first.shape, dtype=first.dtype),
+                                  *[layer for layer in model.layers
+                                    if not isinstance(layer, keras.layers.InputLayer)]],
+                                 name=name)
     model.trainable = trainable
     return model
 
@@ -322,3 +335,68 @@ def inner_editor(card):
     editor._load_graph(graph, None)
     editor._history.clear()
     return editor
+
+
+# -- operations applied to tensors --------------------------------------------------------------
+
+#: Card id of an operation applied to tensors in an imported model (``x + 1``, ``keras.ops.*``).
+OPERATION = _CUSTOM + "operation"
+
+
+class Slot:
+    """Where the ``index``-th input tensor goes in an operation's recorded call arguments."""
+
+    def __init__(self, index: int):
+        self.index = index
+
+    def __repr__(self):
+        return f"<input {self.index}>"
+
+
+def fill_slots(value, tensors):
+    """The recorded call arguments with each Slot replaced by its tensor."""
+    if isinstance(value, Slot):
+        return tensors[value.index]
+    if isinstance(value, (list, tuple)):
+        return type(value)(fill_slots(v, tensors) for v in value)
+    if isinstance(value, dict):
+        return {k: fill_slots(v, tensors) for k, v in value.items()}
+    return value
+
+
+class OperationCall:
+    """What an operation card builds: calls the Keras operation (``keras.ops.add`` ...) on its
+    input tensors, with the other call arguments as recorded. Not a layer (it has no weights),
+    so the model it goes into has the same operation node as the imported one."""
+
+    weights = trainable_weights = non_trainable_weights = variables = ()
+
+    def __init__(self, operation=None, arguments=None, name=None, trainable=True, dtype=None):
+        self.operation, self.arguments, self.name = operation, arguments, name
+
+    def __call__(self, inputs):
+        tensors = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
+        args, kwargs = self.arguments
+        return self.operation(*fill_slots(args, tensors), **fill_slots(kwargs, tensors))
+
+
+def _operation_spec() -> catalog.CardSpec:
+    entry = {"id": OPERATION, "title": "Operation on tensors (kernel)", "category": ["Models"],
+             "role": "layer", "keras_class": "Operation", "keras_module": "keras",
+             "keras_doc": None,
+             "help": "A Keras operation applied to tensors in an imported model (x + y, "
+                     "keras.ops.*): code, kept in the kernel.",
+             "inputs": [
+                 {"label": "Operation", "name": "operation", "type": PYTHON, "kind": "param",
+                  "required": True, "help": "The Keras operation object."},
+                 {"label": "Arguments", "name": "arguments", "type": PYTHON, "kind": "param",
+                  "optional": True, "help": "The call's arguments, inputs marked by position."},
+                 {"label": "Inputs", "name": "inputs", "type": TENSOR, "kind": "port",
+                  "multiplicity": "n", "help": "The tensors of the call, in argument order."}],
+             "outputs": [{"label": "Output", "name": "output", "type": TENSOR,
+                          "help": "What the operation returns."}]}
+    return catalog.register(entry, OperationCall)
+
+
+_operation_spec()
+

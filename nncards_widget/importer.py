@@ -112,11 +112,8 @@ class _Importer:
 
         layer = node.operation
         if not isinstance(layer, keras.layers.Layer):
-            raise ModelImportError(f"Cannot import operation '{layer.name}' "
-                                   f"({type(layer).__name__}): the model applies a keras.ops "
-                                   f"function (or an operator such as x + y) to tensors, which is "
-                                   f"code, not a layer; use a layer (e.g. keras.layers.Add) or "
-                                   f"wrap it in a custom layer class")
+            self._outputs_of(self._operation_card(node), node)
+            return
         if id(layer) in self.layer_cards:  # a further call of a shared layer
             uid = self._shared_call(layer, node)
         else:
@@ -132,6 +129,8 @@ class _Importer:
             inner, inner_weights = graph_of_model(layer)
             spec = custom.model_card(inner)
             params, objects = {"graph": custom.graph_document(inner)}, {}
+            if isinstance(layer, keras.Sequential):
+                params["sequential"] = True
             params.update(_common_params(spec, layer))
         else:
             spec, params, objects = card_for_layer(layer)
@@ -150,6 +149,33 @@ class _Importer:
                                uid, p.name)
         if not wrapped:
             self.weights[uid] = _weights_in_card_order(spec, params, layer)
+        return uid
+
+    def _operation_card(self, node) -> str:
+        """A keras.ops function or operator applied to tensors (``x + 1``): a kernel card that
+        calls the same operation on its input tensors, other arguments as recorded."""
+        op = node.operation
+        if len(node.outputs) != 1:
+            raise ModelImportError(f"Cannot import operation '{op.name}' "
+                                   f"({type(op).__name__}): it returns {len(node.outputs)} "
+                                   f"tensors, and an operation card gives one")
+        tensors = []
+
+        def slot(value):
+            if isinstance(value, keras_tensor_class()):
+                tensors.append(value)
+                return custom.Slot(len(tensors) - 1)
+            if isinstance(value, (list, tuple)):
+                return type(value)(slot(v) for v in value)
+            if isinstance(value, dict):
+                return {k: slot(v) for k, v in value.items()}
+            return value
+
+        arguments = (slot(list(node.arguments.args)), slot(dict(node.arguments.kwargs)))
+        uid = self._card(custom.OPERATION, self._free_name(op.name),
+                         {"operation": op, "arguments": arguments})
+        for t in tensors:
+            self._wire_tensor(t, uid, "inputs", op)
         return uid
 
     def _shared_call(self, layer, node) -> str:
@@ -257,7 +283,8 @@ def _weights_in_card_order(spec, params, layer) -> list:
     the order of the sub-model its card builds (matched layer by layer, by name)."""
     if not custom.is_kernel_card(spec.id) or not spec.id.startswith("model:"):
         return [v.numpy() for v in layer.weights] if layer.weights else []
-    rebuilt = custom.build_nested(graph=params["graph"], name=layer.name)
+    rebuilt = custom.build_nested(graph=params["graph"], name=layer.name,
+                                  sequential=params.get("sequential", False))
     _copy_weights(layer, rebuilt)
     return rebuilt.get_weights()
 
@@ -663,3 +690,10 @@ def _floatx() -> str:
     import keras
 
     return keras.config.floatx()
+
+
+def keras_tensor_class():
+    import keras
+
+    return keras.KerasTensor
+

@@ -169,7 +169,9 @@ def test_application_with_preprocessing_state_and_dropout_noise_shape():
                                                 classes=5, include_preprocessing=True)
     ed = NetworkEditor.from_model(model)
     # a value the catalogue card cannot hold is a Python value on a kernel card of its class
-    assert ed["normalization"].card_id.startswith("custom:Normalization")
+    assert ed["block2b_drop"].card_id == "custom:Dropout?python=noise_shape"
+    assert list(ed["block2b_drop"].noise_shape) == [None, 1, 1, 1]
+    np.testing.assert_allclose(ed["normalization"].mean, [0.485, 0.456, 0.406])
     _same_model(model, ed.build(), _batch(model, n=2) * 255.0)
     doc = json.loads(ed.to_json())
     assert doc["schema"] == 2  # kernel cards, savable because their values are plain data
@@ -193,12 +195,27 @@ def test_replacing_the_head_keeps_every_other_cards_weights():
     assert built.output_shape == (None, 5)
 
 
+def test_operations_applied_to_tensors_are_kernel_cards():
+    x = keras.Input((3,), name="x")
+    d = keras.layers.Dense(2, name="d")(x)
+    model = keras.Model(x, keras.ops.concatenate([d + 1.0, keras.ops.square(d)], axis=-1))
+    ed = NetworkEditor.from_model(model)
+    built = ed.build()
+    assert [type(op).__name__ for op in built.operations] == \
+        [type(op).__name__ for op in model.operations]
+    _same_model(model, built, _batch(model))
+    with pytest.raises(GraphFileError, match=r"card 'add'.*Python code"):
+        ed.to_json()
+
+
 def test_refusals_name_the_layer_and_what_is_wrong():
     with pytest.raises(ModelImportError, match="expects a keras.Model"):
         NetworkEditor.from_model(keras.layers.Dense(3))
-    x = keras.Input((3,), name="x")
-    model = keras.Model(x, keras.layers.Dense(2, name="d")(x) + 1.0)
-    with pytest.raises(ModelImportError, match=r"operation '.*'.*keras.ops"):
+    x = keras.Input((4,), name="x")
+    halves = keras.ops.split(keras.layers.Dense(4, name="d")(x), 2, axis=-1)
+    model = keras.Model(x, keras.layers.Concatenate(name="cat")(halves))
+    with pytest.raises(ModelImportError, match=r"operation 'split.*' \(Split\): it returns 2 "
+                                               r"tensors"):
         NetworkEditor.from_model(model)
     with pytest.raises(ModelImportError, match="no input shape"):
         NetworkEditor.from_model(keras.Sequential([keras.layers.Dense(2)]))
