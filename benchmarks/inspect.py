@@ -99,13 +99,15 @@ def bench_inspect(repeat: int):
     inspect_cold, inspect_warm = timed(lambda: ed.inspect(batch), repeat)
     assert ed.model is model and all(c.preview for c in ed.cards)
 
-    layers = [model.get_layer(c.name) for c in ed.cards]
+    # each card's tensor: its layer's output; an Output card (no layer) is a model output
+    tensors = [model.outputs[model.output_names.index(c.name)] if c.card_id == "output"
+               else model.get_layer(c.name).output for c in ed.cards]
     subs = []
 
     def per_card_cold():
         subs.clear()
-        for layer in layers:
-            sub = keras.Model(model.inputs, layer.output)
+        for tensor in tensors:
+            sub = keras.Model(model.inputs, tensor)
             sub.predict(feed, batch_size=256, verbose=0)
             subs.append(sub)
 
