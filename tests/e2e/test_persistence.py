@@ -7,10 +7,15 @@ from __future__ import annotations
 import json
 import time
 
+import pytest
+
 from .canvas_helpers import Canvas
 
 BANNER = '[data-testid="nncards-readonly-banner"]'
 OFFER = '[data-testid="nncards-restore-offer"]'
+#: Console errors of the restart itself (messages to the old kernel), and a font file Notebook 7
+#: asks its server for and does not get (403 in the server log): not the editor's.
+NOT_OURS = [r"Cannot send", r"[Kk]ernel", r"comm", r"status of 403"]
 
 
 def _draw_network(canvas: Canvas) -> dict:
@@ -36,6 +41,23 @@ def _wait_for_file(path, ready, timeout: float = 30.0) -> dict:
         if time.monotonic() > deadline:
             raise AssertionError(f"{path} did not get the network in {timeout} s: {graph}")
         time.sleep(0.2)
+
+
+def _wait_for(read, ready, timeout: float = 30.0):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = read()
+        if value is not None and ready(value):
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not reached in {timeout} s; last seen: {value}")
+        time.sleep(0.2)
+
+
+def _cell_graph(nb, index: int):
+    """The graph the view keeps in the metadata of cell ``index`` (None when there is none)."""
+    return nb.js("const m = panel.content.model.cells.get(arg).getMetadata('nncards');"
+                 "return m ? m.graph : null;", index)
 
 
 def _restart_kernel(nb) -> None:
@@ -86,24 +108,20 @@ def test_file_network_is_back_after_a_kernel_restart_and_the_old_canvas_says_so(
     nb.shot("re-run in the new kernel: the network is back")
     out = _python(nb, "print(sorted(c.name for c in ed.cards), len(ed.wires), ed.path)")
     assert out == f"{sorted(drawn)} 1 restart_net.cards.json"
-    nb.assert_no_errors(ignore=[r"Cannot send", r"[Kk]ernel", r"comm"])
+    nb.assert_no_errors(ignore=NOT_OURS)
 
 
-def test_notebook_keeps_the_network_and_offers_to_restore_it_after_a_restart(open_notebook):
+@pytest.mark.parametrize("ui", ["lab", "notebook"])
+def test_notebook_keeps_the_network_and_offers_to_restore_it_after_a_restart(open_notebook, ui):
     cell = "from nncards_widget import NetworkEditor\ned = NetworkEditor()\ned"
-    nb = open_notebook("persist_metadata", [cell])
+    nb = open_notebook(f"persist_metadata_{ui}", [cell], ui=ui)
     nb.run_all()
     canvas = Canvas(nb)
     canvas.wait_ready()
     assert canvas.root.locator(OFFER).count() == 0  # nothing saved yet: nothing to offer
     drawn = _draw_network(canvas)
     # the view keeps the graph in the metadata of the cell showing it
-    nb.page.wait_for_function(
-        """(n) => { const c = window.jupyterapp.shell.currentWidget.content.model.cells.get(0);
-                    const m = c.getMetadata('nncards');
-                    return !!m && m.graph && m.graph.cards.length === 2
-                           && m.graph.wires.length === n; }""",
-        arg=1)
+    _wait_for(lambda: _cell_graph(nb, 0), lambda g: len(g["cards"]) == 2 and len(g["wires"]) == 1)
     _restart_kernel(nb)
     canvas.root.locator(BANNER).wait_for(state="visible")
 
@@ -126,7 +144,7 @@ def test_notebook_keeps_the_network_and_offers_to_restore_it_after_a_restart(ope
     assert out == "Load graph 1 2 1"
     out = _python(nb, "ed.undo(); print(len(ed.cards))")
     assert out == "0"
-    nb.assert_no_errors(ignore=[r"Cannot send", r"[Kk]ernel", r"comm"])
+    nb.assert_no_errors(ignore=NOT_OURS)
 
 
 def test_three_card_notebook_saved_with_widget_state_is_small_and_reopens_read_only(
