@@ -82,6 +82,19 @@ def _catalog_version() -> str:
 _log = logging.getLogger(__name__)
 
 
+#: How many removed Card (Wire) widgets an editor keeps for undo to bring back as the same
+#: objects; older ones are closed (undo then draws a new widget with the same uid and values).
+KEEP_REMOVED = 256
+
+
+def _keep(table: dict, key: str, widget) -> None:
+    """Keep a removed widget for undo, closing the oldest beyond KEEP_REMOVED."""
+    table.pop(key, None)
+    table[key] = widget
+    while len(table) > KEEP_REMOVED:
+        table.pop(next(iter(table))).close()
+
+
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
 
@@ -479,7 +492,7 @@ class NetworkEditor(ipycytoscape.CytoscapeWidget):
         self._name_freed(ev.old.name)
         if isinstance(widget.position, TrackedPosition):
             widget.position.on_edit = None  # a removed card no longer takes room
-        self._detached[ev.uid] = widget
+        _keep(self._detached, ev.uid, widget)
         self._hold_graph_sync()
         self.graph.nodes.remove(widget)
 
@@ -500,7 +513,7 @@ class NetworkEditor(ipycytoscape.CytoscapeWidget):
 
     def _draw_disconnect(self, ev: GraphEvent):
         wire = self._wire_widgets.pop(ev.wire.id)
-        self._detached_wires[ev.wire.id] = wire
+        _keep(self._detached_wires, ev.wire.id, wire)
         self._hold_graph_sync()
         self.graph.edges.remove(wire)
 

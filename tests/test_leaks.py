@@ -11,6 +11,7 @@ from ipywidgets.widgets import widget as ipywidget
 from traitlets import TraitError
 
 from nncards_widget import NetworkEditor
+from nncards_widget import editor as editor_module
 from nncards_widget.errors import EditorClosedError
 
 
@@ -49,6 +50,25 @@ def test_closed_editors_leave_no_widget_alive():
         with pytest.raises(EditorClosedError, match="closed"):
             ed.undo()
     assert _open_widgets() == before
+
+
+def test_removed_cards_kept_for_undo_are_bounded():
+    """Removed widgets are kept so that undo brings back the very objects, but not forever: an
+    editor where 300 cards came and went holds at most KEEP_REMOVED of them."""
+    ed = NetworkEditor()
+    before = sum(_open_widgets().values())
+    first = ed.add("Dense", units=7)
+    uid = first.uid
+    ed.remove(first)
+    for _ in range(299):
+        ed.remove(ed.add("Dense", units=1))
+    assert sum(_open_widgets().values()) - before <= editor_module.KEEP_REMOVED
+    assert first.comm is None  # the oldest was closed
+    for _ in range(599):  # undo reaches beyond the kept widgets: a new one, the same card
+        ed.undo()
+    [back] = ed.cards
+    assert back.uid == uid and back.units == 7 and back.comm is not None
+    ed.close()
 
 
 def test_a_refused_card_leaves_no_widget_behind():
