@@ -204,8 +204,8 @@ def _statistics(values: np.ndarray) -> dict:
             return {"min": None, "mean": None, "max": None, "std": None,
                     "counts": np.zeros(BINS, np.int64)}
         lo, hi = values.min(), values.max()
-    mean = values.mean(dtype=np.float64)
-    dev = values - np.float32(mean)
+    mean = values.mean()  # float32 with pairwise summation, as numpy gives it
+    dev = values - np.float32(mean)  # the deviations: no cancellation when the mean is large
     std = np.sqrt(max(float(np.dot(dev, dev)) / values.size, 0.0))
     lo, hi = float(lo), float(hi)
     sample = values[:: values.size // HISTOGRAM_SAMPLE + 1] if values.size > HISTOGRAM_SAMPLE \
