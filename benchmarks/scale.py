@@ -389,6 +389,14 @@ class Traffic:
         self.comm += raw.count(b'"comm_msg"')
         self.opens += raw.count(b'"comm_open"')
 
+    def settle(self, page, quiet_ms: int = 1000):
+        """Wait until no frame arrived for ``quiet_ms`` (updates sent after the cell's idle)."""
+        while True:
+            before = self.frames
+            page.wait_for_timeout(quiet_ms)
+            if self.frames == before:
+                return
+
     def mark(self):
         return (self.frames, self.bytes, self.comm, self.opens)
 
@@ -473,11 +481,13 @@ def bench_browser(sizes: list[int], only: set, repeat: int, profile: bool):
             progress(f"making {n} cards in the kernel")
             nb.run_cell(make_cell, timeout=3600)
             nb.wait_idle()
+            traffic.settle(page)  # live shapes publish after the cell
             lines = [(nb.output_text(make_cell).strip() + " (cell); its traffic",
                       traffic.since(mark))]
             mark = traffic.mark()
             nb.run_cell(make_cell + 1, timeout=3600)
             nb.wait_idle()
+            traffic.settle(page)
             lines.append(("the same nodes and edges as plain ipycytoscape widgets; traffic",
                           traffic.since(mark)))
             if only & {"display", "fluid", "layout", "edit", "tab"}:
