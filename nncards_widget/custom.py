@@ -19,6 +19,7 @@ are the card's Tensor ports. It builds as a sub-model (``build_nested``) called 
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 from . import catalog
@@ -335,6 +336,30 @@ def inner_editor(card):
     editor._load_graph(graph, None)
     editor._history.clear()
     return editor
+
+
+# -- what the view is told ----------------------------------------------------------------------
+
+def view_version(base: str) -> str:
+    """The catalogue version the view caches by: ``base`` (the catalogue's), extended by the
+    ids of the cards made in this kernel, so that the view asks again when one is added."""
+    if not catalog._registered:
+        return base
+    ids = "\n".join(sorted(catalog._registered))
+    return f"{base}-{hashlib.sha256(ids.encode()).hexdigest()[:8]}"
+
+
+def view_dicts() -> list:
+    """The specs of the cards made in this kernel, as the view reads specs (a Python value's
+    default shown as its repr)."""
+    out = []
+    for spec in catalog._registered.values():
+        d = spec.to_dict()
+        for row, inp in zip(d["inputs"], spec.inputs, strict=True):
+            if inp.type in (PYTHON, GRAPH):
+                row["default"] = None if inp.default is None else catalog.short_repr(inp.default)
+        out.append(d)
+    return out
 
 
 # -- operations applied to tensors --------------------------------------------------------------

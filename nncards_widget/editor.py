@@ -79,6 +79,12 @@ def _catalog_version() -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
+def _view_catalog_version() -> str:
+    from . import custom
+
+    return custom.view_version(_catalog_version())
+
+
 _log = logging.getLogger(__name__)
 
 
@@ -142,7 +148,7 @@ class NetworkEditor(ipycytoscape.CytoscapeWidget):
         first = self.__dict__.pop("_first_graph", None)
         if first is not None and first is not self.graph:
             first.close()  # ipycytoscape makes a Graph widget as the default, then replaces it
-        self.set_trait("catalog_version", _catalog_version())
+        self.set_trait("catalog_version", _view_catalog_version())
         self.layout.height = self.layout.height or "640px"
         #: The network: cards, wires, parameters, positions. Everything else reads it.
         self.graph_model = Graph()
@@ -459,6 +465,8 @@ class NetworkEditor(ipycytoscape.CytoscapeWidget):
 
     def _draw_add(self, ev: GraphEvent):
         data = self.graph_model.cards[ev.uid]
+        if data.card_id.startswith(catalog.KERNEL_CARD_PREFIXES):  # the view asks for its spec
+            self.set_trait("catalog_version", _view_catalog_version())
         widget = self._incoming.pop(ev.uid, None)
         if widget is None:
             widget = self._detached.pop(ev.uid, None)
@@ -831,7 +839,10 @@ class NetworkEditor(ipycytoscape.CytoscapeWidget):
         return {"label": self.redo()}
 
     def _request_catalog(self):
-        return {"version": _catalog_version(), "cards": list(_catalog_dicts())}
+        from . import custom  # cards made in this kernel (custom layers, nested models) too
+
+        return {"version": _view_catalog_version(),
+                "cards": list(_catalog_dicts()) + custom.view_dicts()}
 
     def _request_to_json(self):
         return {"graph": json.loads(self.to_json(indent=None)),
