@@ -9,14 +9,18 @@
 import type cytoscape from 'cytoscape';
 
 import { CardLayer } from './cardlayer';
+import { Clip, clipOf, CopiedCard, pasteRequest } from './clipboard';
 import { StatusKind } from './chrome';
 import { formatValue } from './format';
 import { findFreeSpot, layoutCard, placementHeight } from './geometry';
 import { undoStateOf } from './history';
 import { Request } from './protocol';
 import { RequestClient } from './requests';
-import { CardSpec, InputSpec, Point, Rect } from './types';
+import { CardSpec, InputSpec, isParam, Point, Rect } from './types';
 import { Viewport } from './viewport';
+
+/** The page's clipboard of cards (shared by every editor on the page). */
+let clipboard: Clip | null = null;
 
 /** Cards keep at least this width free when a new card is placed beside them. */
 const PLACEMENT_MIN_WIDTH = 250;
@@ -121,6 +125,120 @@ export class Actions {
       const nw = removed.wires.length;
       const what = [nc ? plural(nc, 'card') : '', nw ? plural(nw, 'wire') : ''].filter(Boolean).join(' and ');
       this.host.status(`Deleted ${what}. Ctrl+Z brings ${nc + nw > 1 ? 'them' : 'it'} back.`, 'ok');
+    });
+  }
+
+  /** Copy the selected cards and the wires between them. */
+  copy(): number {
+    const { cy, layer } = this.host;
+    if (!cy) {
+      return 0;
+    }
+    const cards: CopiedCard[] = [];
+    cy.$('node:selected').forEach(n => {
+      const e = layer.byUid.get(n.id());
+      if (!e || !e.spec) {
+        return;
+      }
+      const params: Record<string, unknown> = {};
+      for (const inp of e.spec.inputs) {
+        if (isParam(inp) && inp.name !== 'name') {
+          const v = e.model.get(inp.name);
+          if (v !== undefined) {
+            params[inp.name] = v;
+          }
+        }
+      }
+      const p = n.position();
+      cards.push({
+        uid: e.uid,
+        card_id: e.spec.id,
+        name: e.model.get('name') || '',
+        params,
+        position: { x: p.x, y: p.y }
+      });
+    });
+    if (!cards.length) {
+      this.host.status('Select cards to copy them.', 'info');
+      return 0;
+    }
+    const wires = Array.from(layer.wires.values()).map(w => w.model.get('data') || {});
+    clipboard = clipOf(cards, wires);
+    this.host.status(`Copied ${plural(cards.length, 'card')}.`, 'ok');
+    return cards.length;
+  }
+
+  /** Paste the copied cards (at a model point, or shifted from the originals): one undoable step. */
+  paste(at: Point | null = null): void {
+    if (!clipboard || !clipboard.cards.length) {
+      this.host.status('Nothing to paste: copy cards first (Ctrl+C).', 'info');
+      return;
+    }
+    const names = new Set(Array.from(this.host.layer.cards.values()).map(e => String(e.model.get('name'))));
+    const req = pasteRequest(clipboard, names, at);
+    const n = req.cards!.length;
+    this.host.viewport.automatic = false;
+    this.send(req).then(r => {
+      if (!r.ok) {
+        this.host.error(r.error || 'Could not paste');
+        return;
+      }
+      const cy = this.host.cy;
+      cy?.elements().unselect();
+      for (const c of req.cards!) {
+        this.host.selectWhenShown(String(c.uid));
+      }
+      this.host.status(`Pasted ${plural(n, 'card')}.`, 'ok');
+    });
+  }
+
+  /** Copy and paste the selection next to it. */
+  duplicate(): void {
+    if (this.copy()) {
+      this.paste();
+    }
+  }
+
+  /** Move the selected cards by a few pixels (arrow keys). */
+  nudge(dx: number, dy: number): void {
+    const cy = this.host.cy;
+    if (!cy) {
+      return;
+    }
+    const positions: Record<string, Point> = {};
+    cy.$('node:selected').forEach(n => {
+      const p = n.position();
+      const q = { x: round1(p.x + dx), y: round1(p.y + dy) };
+      n.position(q);
+      positions[n.id()] = q;
+    });
+    if (Object.keys(positions).length) {
+      this.move(positions);
+    }
+  }
+
+  /** Add a card and wire it to the port a dragged wire came from. */
+  addConnected(
+    cardId: string,
+    at: Point,
+    from: { uid: string; side: 'input' | 'output'; name: string },
+    port: string
+  ): void {
+    this.addCard(cardId, at).then(uid => {
+      if (!uid) {
+        return;
+      }
+      const req: Request =
+        from.side === 'output'
+          ? { type: 'connect', source: from.uid, source_port: from.name, target: uid, target_port: port }
+          : { type: 'connect', source: uid, source_port: port, target: from.uid, target_port: from.name };
+      this.send(req).then(r => {
+        if (r.ok) {
+          this.host.status('Added and connected.', 'ok');
+        } else {
+          this.host.error(r.error || 'The kernel refused this wire');
+        }
+      });
     });
   }
 

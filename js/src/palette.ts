@@ -1,6 +1,6 @@
 /** Palette logic: grouping the catalogue by category and searching it. */
 
-import { CardSpec } from './types';
+import { CardSpec, isParam } from './types';
 
 export interface PaletteGroup {
   key: string;
@@ -107,4 +107,63 @@ export function searchCatalog(cards: CardSpec[], query: string): CardSpec[] {
   }
   scored.sort((a, b) => b.s - a.s || a.c.title.localeCompare(b.c.title));
   return scored.map(x => x.c);
+}
+
+/** A card on the canvas as "find" sees it. */
+export interface NamedCard {
+  uid: string;
+  name: string;
+  title: string;
+  keras_class?: string | null;
+}
+
+/**
+ * Cards on the canvas matching a query by name or kind (title, Keras class):
+ * names starting with the query first, then names containing it, then kinds.
+ */
+export function findCards(cards: NamedCard[], query: string): NamedCard[] {
+  const q = query.trim().toLowerCase();
+  const scored: { c: NamedCard; s: number }[] = [];
+  for (const c of cards) {
+    const name = c.name.toLowerCase();
+    const kind = `${c.title} ${c.keras_class || ''}`.toLowerCase();
+    let s = 0;
+    if (!q) {
+      s = 1;
+    } else if (name.startsWith(q)) {
+      s = 4;
+    } else if (name.includes(q)) {
+      s = 3;
+    } else if (kind.includes(q)) {
+      s = 2;
+    }
+    if (s) {
+      scored.push({ c, s });
+    }
+  }
+  scored.sort((a, b) => b.s - a.s || a.c.name.localeCompare(b.c.name));
+  return scored.map(x => x.c);
+}
+
+/**
+ * Catalogue cards that can take the end of a wire of `type` dragged from a
+ * port on `side`, with the port it would join (an input for a wire from an
+ * output, and the other way round); a card's first such port.
+ */
+export function cardsForWire(
+  cards: CardSpec[],
+  type: string,
+  side: 'input' | 'output'
+): { spec: CardSpec; port: string }[] {
+  const out: { spec: CardSpec; port: string }[] = [];
+  for (const spec of cards) {
+    const port =
+      side === 'output'
+        ? spec.inputs.find(i => !isParam(i) && i.type === type)
+        : spec.outputs.find(o => o.type === type);
+    if (port) {
+      out.push({ spec, port: port.name });
+    }
+  }
+  return out;
 }

@@ -23,16 +23,19 @@ import { StatusBar, StatusKind, Toast, Toolbar, Tooltip } from './chrome';
 import { h, isTextTarget } from './dom';
 import { historyButtons, UNDO_TRAITS, undoStateOf } from './history';
 import { Inspector } from './inspector';
-import { keyAction } from './keys';
+import { isJupyterKey, keyAction } from './keys';
 import { trainingPanel } from './monitor';
+import { cardsForWire, findCards, searchCatalog } from './palette';
 import { DRAG_MIME, PaletteView } from './paletteview';
+import { ContextMenu, MenuItem, Picker } from './popup';
 import { catalogFor } from './catalogcache';
 import { watchPersistence } from './persistence';
 import { RequestClient } from './requests';
 import { registerForTesting } from './testing';
-import { CardSpec } from './types';
+import { CardSpec, Point } from './types';
 import { Viewport } from './viewport';
 import { hoverText, WireDragger } from './wiredrag';
+import { DragStart } from './wiring';
 
 /** Below this width a network made in Python opens with the palette hidden. */
 const WIDE_EDITOR = 1400;
@@ -61,7 +64,11 @@ export class NetworkEditorView extends CytoscapeView {
   private overlayEl!: SVGSVGElement;
   private emptyEl!: HTMLElement;
   private paletteOpen = true;
-  private pendingSelect: string | null = null;
+  private pendingSelect = new Set<string>();
+  private picker = new Picker();
+  private menu = new ContextMenu();
+  /** Where the pointer last was over the canvas (client coordinates), for keys that add there. */
+  private pointer: Point | null = null;
   private resizeObserver: ResizeObserver | null = null;
   private rafHover = 0;
   private unregister: (() => void) | null = null;
@@ -74,8 +81,10 @@ export class NetworkEditorView extends CytoscapeView {
     el.classList.add('nnc-editor');
     el.setAttribute('data-testid', 'nncards-editor');
     el.setAttribute('tabindex', '0');
-    el.setAttribute('data-lm-suppress-shortcuts', 'true');
-    el.setAttribute('data-p-suppress-shortcuts', 'true');
+    // Notebook shortcuts are off inside the editor, except Jupyter's own keys
+    // (Ctrl+S, Shift+Enter, Escape): see gateKeys.
+    this.setShortcutsSuppressed(true);
+    window.addEventListener('keydown', this.gateKeys, true);
 
     this.client = new RequestClient(msg => this.model.send(msg, {}), 60000);
     this.buildParts();
@@ -200,7 +209,8 @@ export class NetworkEditorView extends CytoscapeView {
       request: req => this.client.request(req),
       status: (msg, kind) => this.statusBar.show(msg, kind),
       error: msg => this.showError(msg),
-      hideTooltip: () => this.tooltip.hide()
+      hideTooltip: () => this.tooltip.hide(),
+      droppedOnCanvas: (drag, at) => this.offerCardsForWire(drag, at)
     });
     this.bindCanvasWrap(this.canvasWrap);
     const main = h('div', { class: 'nnc-main' }, this.palette.el, this.canvasWrap, this.inspector.el);
@@ -227,7 +237,10 @@ export class NetworkEditorView extends CytoscapeView {
     });
     // Port drags must be seen before cytoscape starts grabbing the card.
     wrap.addEventListener('mousedown', e => this.onCanvasMouseDown(e), true);
-    wrap.addEventListener('wheel', () => (this.viewport.automatic = false), { capture: true, passive: true });
+    // smooth zoom steps: a wheel notch zooms by about 15% around the pointer
+    wrap.addEventListener('wheel', e => this.onWheel(e), { capture: true, passive: false });
+    wrap.addEventListener('contextmenu', e => this.onContextMenu(e));
+    wrap.addEventListener('mousemove', e => (this.pointer = { x: e.clientX, y: e.clientY }), true);
     wrap.addEventListener('pointerdown', () => (this.viewport.automatic = false), true);
     wrap.addEventListener('mousemove', e => this.onCanvasHover(e));
     wrap.addEventListener('mouseleave', () => this.tooltip.hide());
@@ -249,6 +262,7 @@ export class NetworkEditorView extends CytoscapeView {
   }
 
   remove(): any {
+    window.removeEventListener('keydown', this.gateKeys, true);
     if (this.resizeObserver) {
       this.resizeObserver.disconnect();
     }
@@ -300,6 +314,11 @@ export class NetworkEditorView extends CytoscapeView {
     this.viewport.initial();
     cy.on('select unselect', () => this.inspector.schedule(() => this.updateButtons()));
     cy.on('zoom', () => this.viewport.updateLevelOfDetail());
+    cy.on('dbltap', ev => {
+      if (ev.target === cy) {
+        this.openQuickAdd(ev.position);
+      }
+    });
     cy.on('mouseover', 'edge', ev => ev.target.addClass('nnc-hover'));
     cy.on('mouseout', 'edge', ev => ev.target.removeClass('nnc-hover'));
     this.moves.bind(cy);
@@ -376,26 +395,29 @@ export class NetworkEditorView extends CytoscapeView {
       viewport.initial();
     }
     this.emptyEl.style.display = layer.cards.size ? 'none' : '';
-    const uid = this.pendingSelect;
-    if (uid && layer.byUid.has(uid)) {
-      this.pendingSelect = null;
-      this.select(uid);
+    const shown = Array.from(this.pendingSelect).filter(uid => layer.byUid.has(uid));
+    if (shown.length) {
+      shown.forEach(uid => this.pendingSelect.delete(uid));
+      this.canvas.cy!.elements().unselect();
+      shown.forEach(uid => this.select(uid, true));
     }
     this.inspector.render();
   }
 
-  private select(uid: string): void {
+  private select(uid: string, add = false): void {
     const e = this.layer.byUid.get(uid)!;
-    this.canvas.cy!.elements().unselect();
+    if (!add) {
+      this.canvas.cy!.elements().unselect();
+    }
     e.node.select();
     this.viewport.ensureVisible(e.node);
   }
 
   private selectWhenShown(uid: string): void {
     if (this.layer.byUid.has(uid)) {
-      this.select(uid);
+      this.select(uid, this.pendingSelect.size > 0);
     } else {
-      this.pendingSelect = uid;
+      this.pendingSelect.add(uid);
     }
   }
 
@@ -441,7 +463,42 @@ export class NetworkEditorView extends CytoscapeView {
     });
   }
 
+  /**
+   * Runs first for every key press on the page (window, capture phase): for a
+   * key pressed inside this editor, JupyterLab / Notebook 7 see it only when it
+   * is one of Jupyter's keys; their shortcut handlers (bubbling in JupyterLab,
+   * capturing in Notebook 7) skip elements marked to suppress shortcuts.
+   */
+  private gateKeys = (e: KeyboardEvent): void => {
+    const el = this.el as HTMLElement;
+    if (e.target instanceof Node && el.contains(e.target)) {
+      this.setShortcutsSuppressed(!isJupyterKey(e));
+    }
+  };
+
+  private setShortcutsSuppressed(on: boolean): void {
+    const el = this.el as HTMLElement;
+    for (const attr of ['data-lm-suppress-shortcuts', 'data-p-suppress-shortcuts']) {
+      if (on) {
+        el.setAttribute(attr, 'true');
+      } else {
+        el.removeAttribute(attr);
+      }
+    }
+  }
+
   private onKeyDown(e: KeyboardEvent): void {
+    if (isJupyterKey(e)) {
+      // Jupyter's keys (save, run the cell, command mode) go on to JupyterLab / Notebook 7
+      if (e.key === 'Escape') {
+        this.picker.close();
+        this.menu.close();
+        if (!isTextTarget(e.target)) {
+          this.canvas.cy?.elements().unselect();
+        }
+      }
+      return;
+    }
     if (isTextTarget(e.target)) {
       // Keys typed in fields belong to the field; keep JupyterLab from acting on them.
       e.stopPropagation();
@@ -449,6 +506,7 @@ export class NetworkEditorView extends CytoscapeView {
     }
     const action = keyAction(e);
     const cy = this.canvas.cy;
+    const step = e.shiftKey ? 50 : 10;
     switch (action) {
       case 'delete':
         this.actions.deleteSelected();
@@ -465,11 +523,193 @@ export class NetworkEditorView extends CytoscapeView {
       case 'unselect':
         cy?.elements().unselect();
         break;
+      case 'copy':
+        this.actions.copy();
+        break;
+      case 'paste':
+        this.actions.paste(this.pointerModelPoint());
+        break;
+      case 'duplicate':
+        this.actions.duplicate();
+        break;
+      case 'find':
+        this.openFind();
+        break;
+      case 'quickAdd':
+        this.openQuickAdd(this.pointerModelPoint());
+        break;
+      case 'left':
+        this.actions.nudge(-step, 0);
+        break;
+      case 'right':
+        this.actions.nudge(step, 0);
+        break;
+      case 'up':
+        this.actions.nudge(0, -step);
+        break;
+      case 'down':
+        this.actions.nudge(0, step);
+        break;
     }
     if (action) {
       e.preventDefault();
     }
     e.stopPropagation();
+  }
+
+  /** The pointer's model position when it is over the canvas, else null. */
+  private pointerModelPoint(): Point | null {
+    if (!this.pointer || !this.canvas.cy) {
+      return null;
+    }
+    const r = this.canvasWrap.getBoundingClientRect();
+    const { x, y } = this.pointer;
+    if (x < r.left || x > r.right || y < r.top || y > r.bottom) {
+      return null;
+    }
+    return this.canvas.modelPoint(x, y);
+  }
+
+  /** Where a model point is inside the canvas wrapper (for floating panels). */
+  private wrapPoint(p: Point | null): Point {
+    if (!p || !this.canvas.cy) {
+      return { x: 60, y: 40 };
+    }
+    const c = this.canvas.clientPoint(p);
+    const r = this.canvasWrap.getBoundingClientRect();
+    return { x: c.x - r.left, y: c.y - r.top };
+  }
+
+  private refocus(): void {
+    (this.el as HTMLElement).focus({ preventScroll: true });
+  }
+
+  /** Quick add: a card search at a model point; the chosen card is added there. */
+  openQuickAdd(at: Point | null): void {
+    this.menu.close();
+    const list = Array.from(this.specs.values());
+    const place = at || undefined;
+    this.picker.open(
+      this.canvasWrap,
+      this.wrapPoint(at),
+      'Add a card…',
+      q => searchCatalog(list, q).map(c => ({ value: c.id, label: c.title, detail: c.keras_class || '' })),
+      id => {
+        this.refocus();
+        this.actions.addCard(id, place);
+      },
+      () => this.refocus()
+    );
+  }
+
+  /** Find: a search over the cards on the canvas by name or kind; the chosen one is centred. */
+  openFind(): void {
+    this.menu.close();
+    const cards = Array.from(this.layer.cards.values()).map(e => ({
+      uid: e.uid,
+      name: String(e.model.get('name') || ''),
+      title: e.spec?.title || String(e.model.get('card_id')),
+      keras_class: e.spec?.keras_class
+    }));
+    this.picker.open(
+      this.canvasWrap,
+      { x: 12, y: 8 },
+      'Find a card by name or kind…',
+      q => findCards(cards, q).map(c => ({ value: c.uid, label: c.name, detail: c.title })),
+      uid => {
+        this.refocus();
+        this.centreOn(uid);
+      },
+      () => this.refocus()
+    );
+  }
+
+  /** Select a card and centre it, zoomed in far enough to read it. */
+  centreOn(uid: string): void {
+    const e = this.layer.byUid.get(uid);
+    const cy = this.canvas.cy;
+    if (!e || !cy) {
+      return;
+    }
+    this.viewport.automatic = false;
+    cy.elements().unselect();
+    e.node.select();
+    if (cy.zoom() < 0.85) {
+      cy.zoom(0.85);
+    }
+    cy.center(e.node);
+    this.viewport.updateLevelOfDetail();
+    this.statusBar.show(`Found '${e.model.get('name')}'.`, 'ok');
+  }
+
+  /** A wire dropped on empty canvas: offer the cards it can connect to; add and wire the chosen one. */
+  private offerCardsForWire(drag: DragStart, at: Point): void {
+    const options = cardsForWire(Array.from(this.specs.values()), drag.type, drag.side);
+    const ports = new Map(options.map(o => [o.spec.id, o.port]));
+    const specs = options.map(o => o.spec);
+    this.picker.open(
+      this.canvasWrap,
+      this.wrapPoint(at),
+      'Connect a new card…',
+      q => searchCatalog(specs, q).map(c => ({ value: c.id, label: c.title, detail: c.keras_class || '' })),
+      id => {
+        this.refocus();
+        this.actions.addConnected(id, at, drag, ports.get(id)!);
+      },
+      () => this.refocus()
+    );
+  }
+
+  private onWheel(e: WheelEvent): void {
+    this.viewport.automatic = false;
+    const cy = this.canvas.cy;
+    if (!cy) {
+      return;
+    }
+    e.preventDefault();
+    e.stopPropagation();
+    const unit = e.deltaMode === 1 ? 33 : e.deltaMode === 2 ? 400 : 1;
+    const factor = Math.min(1.25, Math.max(0.8, Math.exp((-e.deltaY * unit) / 650)));
+    const r = this.canvas.container.getBoundingClientRect();
+    const z = Math.min(cy.maxZoom(), Math.max(cy.minZoom(), cy.zoom() * factor));
+    cy.zoom({ level: z, renderedPosition: { x: e.clientX - r.left, y: e.clientY - r.top } });
+  }
+
+  private onContextMenu(e: MouseEvent): void {
+    // our menu, not the notebook's
+    e.preventDefault();
+    e.stopPropagation();
+    const cy = this.canvas.cy;
+    if (!cy) {
+      return;
+    }
+    this.picker.close();
+    const p = this.canvas.modelPoint(e.clientX, e.clientY);
+    const at = this.layer.cardAt(p);
+    const r = this.canvasWrap.getBoundingClientRect();
+    const where = { x: e.clientX - r.left, y: e.clientY - r.top };
+    let items: MenuItem[];
+    if (at) {
+      if (!at.e.node.selected()) {
+        cy.elements().unselect();
+        at.e.node.select();
+      }
+      items = [
+        { label: 'Duplicate', hint: 'Ctrl+D', action: () => this.actions.duplicate() },
+        { label: 'Copy', hint: 'Ctrl+C', action: () => this.actions.copy() },
+        { label: 'Delete', hint: 'Del', action: () => this.actions.deleteSelected() }
+      ];
+    } else {
+      items = [
+        { label: 'Add a card here…', hint: 'Tab', action: () => this.openQuickAdd(p) },
+        { label: 'Paste here', hint: 'Ctrl+V', action: () => this.actions.paste(p) },
+        { label: 'Find a card…', hint: 'Ctrl+F', action: () => this.openFind() },
+        { label: 'Fit the network', action: () => this.viewport.fit(true) },
+        { label: 'Lay out', action: () => this.actions.layout() },
+        { label: 'Select all', hint: 'Ctrl+A', action: () => cy.elements().select() }
+      ];
+    }
+    this.menu.open(this.canvasWrap, where, items);
   }
 
   // ---------------------------------------------------------------- messages

@@ -29,6 +29,8 @@ export interface WireDragHost {
   status(msg: string, kind: 'ok' | 'info' | 'error'): void;
   error(msg: string): void;
   hideTooltip(): void;
+  /** A wire was dropped on empty canvas at a model point (offer cards to connect). */
+  droppedOnCanvas(drag: DragStart, at: Point): void;
 }
 
 export class WireDragger {
@@ -117,6 +119,10 @@ export class WireDragger {
     const r = this.hitRadius() * 1.4;
     const at = this.host.layer.cardAt(p, r);
     if (!at) {
+      const moved = Math.hypot(p.x - drag.start.x, p.y - drag.start.y) * this.host.canvas.cy!.zoom();
+      if (moved > 30) {
+        this.host.droppedOnCanvas({ uid: drag.uid, side: drag.side, name: drag.name, type: drag.type }, p);
+      }
       return;
     }
     if (at.e.uid === drag.uid) {

@@ -153,3 +153,153 @@ def test_wire_dropped_near_a_row_of_another_type_goes_to_the_tensor_input(open_n
     i = nb.add_cell("print([(w.source_port, w.target_port) for w in ed.wires])")
     assert nb.output_text(i).strip() == "[('data', 'input')]"
     nb.shot("wire dropped near the input row")
+
+
+NET = (
+    "from nncards_widget import NetworkEditor\n"
+    "ed = NetworkEditor()\n"
+    "x = ed.add('input', name='features', shape=[13], position={'x': 0, 'y': 0})\n"
+    "d = ed.add('Dense', name='hidden', units=8, position={'x': 330, 'y': 0})\n"
+    "ed.connect(x, d)\n"
+    "ed"
+)
+
+
+def _focus_canvas(canvas: Canvas):
+    """Click an empty spot of the canvas, as a user does before typing a shortcut."""
+    box = canvas.canvas_box()
+    canvas.page.mouse.click(box["x"] + box["width"] - 30, box["y"] + box["height"] - 30)
+    canvas.wait("document.activeElement === v.el")
+
+
+def _saved_on_disk(nb, lab_server, timeout=15.0) -> dict:
+    import json
+    import time
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        data = json.loads((lab_server.root / nb.path).read_text())
+        if data["cells"][0].get("outputs"):
+            return data
+        time.sleep(0.25)
+    raise AssertionError("Ctrl+S on the canvas did not save the notebook")
+
+
+def _keys_reach_jupyter(nb, canvas, lab_server):
+    canvas.wait_cards(2)
+    _focus_canvas(canvas)
+    # the canvas keeps its own keys: 'd d' (delete cell in command mode) and 'a' do nothing here
+    cells = nb.page.locator(".jp-Notebook .jp-Cell").count()
+    for k in ("d", "d", "a", "b"):
+        nb.page.keyboard.press(k)
+    nb.page.wait_for_timeout(300)
+    assert nb.page.locator(".jp-Notebook .jp-Cell").count() == cells
+    # Ctrl+S with the canvas focused saves the notebook (the file on disk gets the outputs)
+    nb.page.keyboard.press("Control+s")
+    saved = _saved_on_disk(nb, lab_server)
+    assert any("widget-view" in json_text for json_text in map(str, saved["cells"][0]["outputs"]))
+    # Shift+Enter with the canvas focused runs the cell (its execution count goes up)
+    _focus_canvas(canvas)
+    before = nb.page.locator(".jp-Notebook .jp-Cell").first.locator(".jp-InputPrompt").inner_text()
+    nb.page.keyboard.press("Shift+Enter")
+    nb.page.wait_for_function(
+        "(old) => { const p = document.querySelector('.jp-Notebook .jp-Cell .jp-InputPrompt');"
+        " return p && p.textContent !== old && /\\d/.test(p.textContent); }", arg=before, timeout=30000)
+
+
+def test_keys_belong_to_jupyter_when_they_are_jupyters_lab(open_notebook, lab_server):
+    nb, canvas = _open(open_notebook, "keys_lab", [NET])
+    _keys_reach_jupyter(nb, canvas, lab_server)
+    nb.shot("after Shift+Enter on the canvas")
+
+
+def test_keys_belong_to_jupyter_when_they_are_jupyters_notebook7(open_notebook, lab_server):
+    nb = open_notebook("keys_nb7", [NET], ui="notebook")
+    nb.run_all()
+    canvas = Canvas(nb)
+    canvas.wait_ready()
+    canvas.wait("v.catalogSize > 50")
+    _keys_reach_jupyter(nb, canvas, lab_server)
+    nb.shot("notebook 7 after Shift+Enter on the canvas")
+
+
+def test_context_menu_quick_add_find_copy_paste_and_wire_to_new_card(open_notebook):
+    nb, canvas = _open(open_notebook, "quick_add", [NET])
+    canvas.wait_cards(2)
+    box = canvas.canvas_box()
+    spot = (box["x"] + box["width"] * 0.55, box["y"] + box["height"] * 0.8)
+
+    # right-click on the canvas opens our menu, not the notebook's
+    nb.page.mouse.click(*spot, button="right")
+    menu = canvas.root.locator('[data-testid="nncards-context-menu"]')
+    menu.wait_for(state="visible")
+    assert "Add a card here" in menu.inner_text()
+    assert nb.page.locator(".lm-Menu").count() == 0
+    nb.shot("our context menu")
+    nb.page.keyboard.press("Escape")
+    nb.page.mouse.click(*spot)
+
+    # Tab with the pointer over the canvas: a card search there; Enter adds the first match
+    canvas.wait("document.activeElement === v.el")
+    nb.page.mouse.move(*spot)
+    nb.page.keyboard.press("Tab")
+    picker = canvas.root.locator('[data-testid="nncards-picker-input"]')
+    picker.wait_for(state="visible")
+    picker.type("dropout")
+    nb.shot("quick add search")
+    picker.press("Enter")
+    canvas.wait_cards(3)
+    drop = canvas.card("dropout")
+    assert abs(drop["center"]["x"] - spot[0]) < 200 and abs(drop["center"]["y"] - spot[1]) < 200, (drop, spot)
+
+    # Ctrl+F finds a card by name and centres it
+    canvas.eval("v.cy.pan({x: -3000, y: -3000})")
+    _focus_canvas(canvas)
+    nb.page.keyboard.press("Control+f")
+    picker.wait_for(state="visible")
+    picker.type("hidd")
+    picker.press("Enter")
+    hidden = canvas.card("hidden")
+    canvas.wait("v.cy.getElementById(arg).selected()", hidden["uid"])
+    hidden = canvas.card("hidden")
+    assert abs(hidden["center"]["x"] - (box["x"] + box["width"] / 2)) < 5, (hidden, box)
+    assert abs(hidden["center"]["y"] - (box["y"] + box["height"] / 2)) < 5, (hidden, box)
+    nb.shot("found hidden")
+
+    # copy the two wired cards and paste them: two new cards and the wire between them
+    canvas.root.locator('[data-testid="nncards-fit"]').click()
+    nb.page.wait_for_timeout(200)
+    canvas.click_card(canvas.card("features")["uid"])
+    canvas.click_card(hidden["uid"], shift=True)
+    canvas.press("Control+c")
+    canvas.press("Control+v")
+    canvas.wait_cards(5)
+    canvas.wait_wires(2)
+    names = sorted(c["name"] for c in canvas.cards())
+    assert names == ["dropout", "features", "features_1", "hidden", "hidden_1"], names
+    i = nb.add_cell("print(sorted((ed.card(w.to_data().source).name, ed.card(w.to_data().target).name) for w in ed.wires))")
+    assert "('features_1', 'hidden_1')" in nb.output_text(i), nb.output_text(i)
+    nb.shot("pasted two cards with their wire")
+    # one undo takes the whole paste back
+    canvas.press("Control+z")
+    canvas.wait_cards(3)
+    canvas.wait_wires(1)
+
+    # a wire dropped on empty canvas offers the cards that take it; the chosen one is connected
+    hidden = canvas.card("hidden")
+    start = canvas.port(hidden["uid"], "output", "output")
+    end = (start[0] + 220, start[1] + 160)
+    canvas.drag(start, end)
+    picker.wait_for(state="visible")
+    items = canvas.root.locator('[data-testid="nncards-picker-item"]')
+    labels = items.all_inner_texts()
+    assert labels and not any(t.startswith("Input\n") for t in labels), labels  # no Tensor input
+    picker.type("output")
+    nb.page.wait_for_timeout(100)
+    assert items.first.inner_text().startswith("Output"), items.all_inner_texts()
+    nb.shot("cards offered for a dropped wire")
+    picker.press("Enter")
+    canvas.wait_cards(4)
+    canvas.wait_wires(2)
+    i = nb.add_cell("print([(ed.card(w.to_data().source).name, ed.card(w.to_data().target).card_id) for w in ed.wires])")
+    assert "('hidden', 'output')" in nb.output_text(i), nb.output_text(i)
+    nb.assert_no_errors()
