@@ -19,7 +19,9 @@ import itertools
 import math
 import warnings
 
-from hypothesis import HealthCheck, settings
+import pytest
+
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (RuleBasedStateMachine, initialize, invariant, precondition,
                                  rule)
@@ -338,3 +340,48 @@ EditorMachine.TestCase.settings = settings(
     derandomize=True, database=None, deadline=None, max_examples=100, stateful_step_count=40,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 TestEditorFuzz = EditorMachine.TestCase
+
+
+#: Any JSON value, small: what a broken or hostile view could send.
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(-2 ** 70, 2 ** 70) | st.floats()
+    | st.text(max_size=12),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner,
+                                                                max_size=3),
+    max_leaves=8)
+_FIELDS = ["card_id", "position", "params", "cards", "wires", "source", "source_port", "target",
+           "target_port", "wire", "uid", "name", "value", "positions", "graph", "x"]
+
+
+@pytest.fixture(scope="module")
+def machine():
+    """One editor for every example (a new one per example would cost the time of a Keras
+    session each); closed at the end."""
+    m = EditorMachine()
+    m.start_from_a_small_network("layer_Dense", False)
+    yield m
+    m.teardown()
+
+
+@settings(derandomize=True, database=None, deadline=None, max_examples=150,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(type_=st.sampled_from(["add", "remove", "connect", "disconnect", "set_param", "move",
+                              "restore", "undo", "redo", "bogus"]),
+       fields=st.dictionaries(st.sampled_from(_FIELDS), _JSON, max_size=4),
+       known=st.booleans())
+def test_any_request_is_answered_and_a_refusal_changes_nothing(machine, type_, fields, known):
+    """Requests with any JSON in their fields (uids of the graph's cards or wires mixed in):
+    always a reply, never a raised exception or an internal error; refused -> unchanged."""
+    ed = machine.ed
+    if not ed.graph_model.cards:
+        machine.start_from_a_small_network("layer_Dense", False)
+    if known:  # aim the hostile values at real cards and wires
+        for key in ("uid", "source", "target"):
+            if key in fields:
+                fields[key] = next(iter(ed.graph_model.cards))
+        if "wire" in fields and ed.graph_model.wires:
+            fields["wire"] = next(iter(ed.graph_model.wires))
+    machine.request(type_, **fields)
+    machine.the_view_shows_the_python_graph()
+    machine.the_saved_text_reads_back_the_same()
+
