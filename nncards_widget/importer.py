@@ -18,12 +18,13 @@ from __future__ import annotations
 
 import inspect
 import math
+import re
 import uuid
 
 from . import catalog, custom
 from .catalog import INITIALIZER, LAYER, REGULARIZER, TENSOR, CONSTRAINT
 from .errors import ModelImportError
-from .graph import CardData, Graph, WireData
+from .graph import CardData, Graph, WireData, name_problem
 
 __all__ = ["graph_of_model", "import_model", "params_from_layer"]
 
@@ -75,6 +76,12 @@ class _Importer:
         self.graph.add_wire(WireData(self._uid("wire"), source, source_port, target, target_port))
 
     def _free_name(self, base: str) -> str:
+        """``base`` (a Keras layer name) as an unused card name; a name Keras took but a card
+        cannot ('my dense') becomes a valid one ('my_dense')."""
+        if name_problem(base) is not None:
+            base = re.sub(r"[^A-Za-z0-9_.-]+", "_", base).strip("_-") or "layer"
+            if name_problem(base) is not None:
+                base = "layer_" + base
         name, i = base, 1
         while name in self.names:
             name, i = f"{base}_{i}", i + 1
@@ -103,8 +110,8 @@ class _Importer:
                      "batch_size": tensor.shape[0]}.get(p.name, _MISSING)
             if value is not _MISSING and value != p.default:
                 params[p.name] = _coerced(p, value, layer, p.name)
-        params["name"] = layer.name
-        uid = self._card("input", layer.name, params)
+        params["name"] = self._free_name(layer.name)
+        uid = self._card("input", params["name"], params)
         self.tensors[id(tensor)] = (uid, "data")
 
     def _node_card(self, node):
@@ -262,6 +269,7 @@ class _Importer:
             if source is None:
                 raise ModelImportError(f"Cannot import output {name!r}: it is not the output of "
                                        f"a layer of the model")
+            name = self._free_name(name) if name_problem(name) else name
             name = name if name not in used else f"{name}_{len(used)}"
             used.add(name)
             uid = self._card("output", name, {"name": name})
@@ -400,6 +408,8 @@ def params_from_layer(spec: catalog.CardSpec, layer) -> tuple:
     consumed = set(_COMMON_KEYS)
     params = {}
     packed = {}
+    state, state_keys = catalog.state.imported_state(spec, layer)  # preprocessing state
+    consumed |= state_keys
     if spec.pack:
         for arg, layout in spec.pack.items():
             consumed.add(arg)
@@ -410,6 +420,8 @@ def params_from_layer(spec: catalog.CardSpec, layer) -> tuple:
         arg = p.keras_arg or p.name
         if p.name in packed:
             value = packed[p.name]
+        elif p.name in state:
+            value = state[p.name]
         elif p.name == "trainable":
             value = layer.trainable
         elif p.name == "dtype":

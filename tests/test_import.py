@@ -236,3 +236,11 @@ def test_surgery_after_training_keeps_the_trained_weights():
         for mine, theirs in zip(rebuilt.get_layer(name).get_weights(), arrays, strict=True):
             np.testing.assert_array_equal(mine, theirs)
     assert rebuilt.output_shape == (None, 4)
+
+
+def test_a_layer_name_a_card_cannot_take_is_made_valid():
+    x = keras.Input((3,), name="x")
+    model = keras.Model(x, keras.layers.Dense(2, name="my dense")(x))
+    ed = NetworkEditor.from_model(model)
+    assert ed["my_dense"].units == 2
+    assert ed.build().get_layer("my_dense").count_params() == 8
