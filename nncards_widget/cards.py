@@ -214,6 +214,11 @@ class Card(_ShownAsText, ipycytoscape.Node):
                            f"are: {labels}")
         return PortRef(self, key)
 
+    def adapt(self, data, batch_size=None, steps=None) -> None:
+        """Learn a preprocessing card's state from ``data`` (as Keras's ``layer.adapt``): the
+        vocabulary, mean and variance or bin boundaries the built layer is made with."""
+        catalog.state.adapt(self, data, batch_size=batch_size, steps=steps)
+
     def to_data(self) -> CardData:
         pos = dict(self.position) if self.position else {}
         return CardData(uid=self.uid, card_id=self.spec.id, name=self.name, params=self.params,

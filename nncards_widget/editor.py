@@ -551,7 +551,8 @@ class NetworkEditor(ipycytoscape.CytoscapeWidget):
         if name == "name":
             label = f"Rename '{change['old']}' to '{new}'"
         else:
-            label = f"Set {card.spec.input(name).label} of '{card.name}' to {new!r}"
+            label = (f"Set {card.spec.input(name).label} of '{card.name}' to "
+                     f"{catalog.short_repr(new)}")  # (a vocabulary may be a long list)
         with self._edit(label):
             self.graph_model.set_param(card.uid, name, copy.deepcopy(new))
 

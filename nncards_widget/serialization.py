@@ -67,6 +67,8 @@ def wire_to_dict(wire: WireData) -> dict:
 def dumps(graph: Graph, indent=1) -> str:
     """The graph as strict JSON text (``loads`` reads it back unchanged)."""
     cards = [card_to_dict(c) for c in graph.cards.values()]
+    for c, card in zip(cards, graph.cards.values()):  # preprocessing state: data, if small
+        c["params"] = catalog.state.saved_params(card, c["params"])
     for c in cards:
         for what, values in (("position", c["position"]), ("parameters", c["params"])):
             bad = {k: v for k, v in values.items() if not _finite(v)}

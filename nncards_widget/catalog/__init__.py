@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import state
 from ._shown import short_repr
 
 __all__ = ["CardSpec", "InputSpec", "OutputSpec", "get", "cards", "ids", "categories",
@@ -379,6 +380,7 @@ def curated_entries() -> list:
 def _load() -> dict:
     """Every card: the curated ones, completed with what every card has, then one generated
     card per other public ``keras.layers`` class (this imports Keras, once)."""
+    from .. import custom  # noqa: F401  (registers the Python value type of state rows)
     from . import keras_catalog
 
     entries = keras_catalog.catalogue_entries(curated_entries())

@@ -21,6 +21,8 @@ import functools
 import inspect
 import re
 
+from . import state
+
 __all__ = ["EXCLUDED", "RENAMED_ARGS", "COMMON_PARAMS", "catalogue_entries", "generated_cards",
            "aliases", "public_layer_classes"]
 
@@ -130,7 +132,6 @@ ARG_OVERRIDES = {
     ("Rescaling", "offset"): {"type": "Float"},
     # None in the signature, but Keras refuses to build without it.
     ("CategoryEncoding", "num_tokens"): {"required": True},
-    ("Discretization", "num_bins"): {"required": True},
     # The docstrings list a mode these layers refuse ("mirror").
     ("RandomShear", "fill_mode"): {"choices": ["reflect", "wrap", "constant", "nearest"]},
     ("RandomTranslation", "fill_mode"): {"choices": ["reflect", "wrap", "constant", "nearest"]},
@@ -359,6 +360,9 @@ def card_entry(class_name: str, cls, python_rows: bool = False) -> dict:
         if arg.name in ("self",) + COMMON_ARGS or arg.kind in (arg.VAR_POSITIONAL,
                                                                 arg.VAR_KEYWORD):
             continue
+        if arg.name in state.STATE_ARGS.get(class_name, ()):
+            inputs.append(_python_row(arg, state.help_text(class_name, arg.name)))
+            continue
         row = _row_for(class_name, arg.name, arg.default, docs.get(arg.name, ""),
                        arg.annotation)
         if row is None and python_rows:
@@ -403,15 +407,8 @@ def card_entry(class_name: str, cls, python_rows: bool = False) -> dict:
             "help": help_, "left_out": left_out, "inputs": inputs, "outputs": outputs}
 
 
-#: Constructor arguments that hold a preprocessing layer's state: given in Python instead
-#: (``card.adapt(data)`` / ``card.set_state(...)``, see ``nncards_widget.catalog.state``).
-STATE_ARGS = ("vocabulary", "idf_weights", "mean", "variance", "bin_boundaries")
-
-
 def left_out_reason(class_name: str, arg: str, default) -> str:
     """Why a constructor argument is not a row of its card, in a few words."""
-    if arg in STATE_ARGS:
-        return "state of the layer, given in Python with card.adapt(data) or card.set_state(...)"
     if arg == "weights":
         return "initial weight arrays: weights come from training or an imported model"
     if arg.endswith("_layer") or arg.endswith("_config"):
