@@ -157,7 +157,7 @@ class _Writer:
                 return self._import(module, name)
         module, name = spec.keras_module, spec.keras_class
         if custom.is_kernel_card(spec.id):
-            cls = spec.keras_type()
+            cls = custom.layer_class(spec)
             module, name = cls.__module__, cls.__qualname__
         return self._import(module, name)
 
@@ -192,6 +192,8 @@ class _Writer:
                     continue  # the nested model's function builds it
                 if p.name == "trainable" and value is True:
                     continue
+                if p.name in ("trainable", "dtype") and not self._takes(spec, p.keras_arg):
+                    continue
                 if p.is_list:
                     value = tuple(value)
                     if p.name in ("axis", "axes") and len(value) == 1:
@@ -212,9 +214,15 @@ class _Writer:
                 else:
                     expr = f"{self._class_expr(source)}({self._kwargs(graph, source, var)})"
                     args.append(f"{p.keras_arg}={expr}")
-        if spec.role in ("layer", "merge", "wrapper"):
+        if spec.role in ("layer", "merge", "wrapper") and self._takes(spec, "name"):
             args.append(f"name={card.name!r}")
         return ", ".join(args)
+
+    @staticmethod
+    def _takes(spec, argument) -> bool:
+        """Whether the card's class takes ``argument`` (a custom class may not take 'name')."""
+        return not custom.is_kernel_card(spec.id) or spec.id.startswith("model:") or \
+            custom.accepts(custom.layer_class(spec), argument)
 
     def _tensor_args(self, graph, card, outputs) -> str | None:
         """The call's argument text, or None when nothing is wired into a Tensor port."""
@@ -278,7 +286,7 @@ def _is_keras_default(card, arg, value) -> bool:
 
     if card.spec.id.startswith("model:"):
         return False
-    defaults = _signature_defaults(card.spec.keras_type())
+    defaults = _signature_defaults(custom.layer_class(card.spec))
     if arg not in defaults:
         return False
     default = defaults[arg]
@@ -297,7 +305,7 @@ def _source_type(graph, wire) -> str:
 def _first_call_parameter(spec):
     import inspect
 
-    cls = spec.keras_type()
+    cls = custom.layer_class(spec)
     params = list(inspect.signature(cls.call).parameters.values())[1:]
     return params[0].name if params else None
 

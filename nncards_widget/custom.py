@@ -166,7 +166,7 @@ def layer_card(cls, python_args=()) -> catalog.CardSpec:
     card_id = _CUSTOM + keras.saving.get_registered_name(cls)
     if python_args:
         card_id += "?python=" + ",".join(python_args)
-    if catalog._registered_types.get(card_id) is cls:
+    if getattr(catalog._registered_types.get(card_id), "layer_class", None) is cls:
         return catalog._registered[card_id]
     try:
         entry = keras_catalog.card_entry(cls.__name__, cls, python_rows=True)
@@ -189,9 +189,43 @@ def layer_card(cls, python_args=()) -> catalog.CardSpec:
     keras_catalog._complete_layer(entry)
     for row in entry["inputs"]:
         row.setdefault("keras_arg", row["name"])
-    spec = catalog.register(entry, cls)
+    spec = catalog.register(entry, _LayerFactory(cls))
     _forget_card_class(card_id)  # a class redefined in the notebook: a new Card class
     return spec
+
+
+def accepts(cls, argument: str) -> bool:
+    """Whether ``cls(...)`` takes ``argument`` (by name or through ``**kwargs``)."""
+    import inspect
+
+    params = inspect.signature(cls).parameters.values()
+    return any(p.name == argument or p.kind is p.VAR_KEYWORD for p in params)
+
+
+class _LayerFactory:
+    """Makes a custom layer from card arguments. ``name``, ``trainable`` and ``dtype``, which
+    every layer card has, are passed only when the class's constructor takes them (a class
+    written as ``def __init__(self, units):`` does not); the name and trainable flag are then
+    set on the layer made."""
+
+    def __init__(self, layer_class):
+        self.layer_class = layer_class
+
+    def __call__(self, **kwargs):
+        later = {k: kwargs.pop(k) for k in ("name", "trainable", "dtype")
+                 if k in kwargs and not accepts(self.layer_class, k)}
+        layer = self.layer_class(**kwargs)
+        if "name" in later:
+            layer.name = later["name"]
+        if "trainable" in later:
+            layer.trainable = later["trainable"]
+        return layer
+
+
+def layer_class(spec):
+    """The class a kernel-made layer card builds (its catalogue class for other cards)."""
+    made = spec.keras_type()
+    return getattr(made, "layer_class", made)
 
 
 def _forget_card_class(card_id: str) -> None:

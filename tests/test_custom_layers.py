@@ -138,3 +138,34 @@ def test_a_redefined_class_gives_the_new_card(editor):
     editor.remove(first)
     _wired(editor, second, shape=(2,))
     np.testing.assert_allclose(editor.build().predict(np.zeros((1, 2)), verbose=0), [[2.0, 2.0]])
+
+
+class TokenAndPosition(keras.layers.Layer):
+    """As in the Keras text-classification example: no **kwargs, no get_config."""
+
+    def __init__(self, maxlen, vocab_size, embed_dim):
+        super().__init__()
+        self.token_emb = keras.layers.Embedding(input_dim=vocab_size, output_dim=embed_dim)
+        self.pos_emb = keras.layers.Embedding(input_dim=maxlen, output_dim=embed_dim)
+
+    def call(self, x):
+        positions = keras.ops.arange(0, keras.ops.shape(x)[-1], 1)
+        return self.token_emb(x) + self.pos_emb(positions)
+
+
+def test_imported_model_with_example_style_custom_layers():
+    tokens = keras.Input((12,), name="tokens")
+    h = TokenAndPosition(12, 50, 8)(tokens)
+    h = keras.layers.MultiHeadAttention(2, 8, name="att")(h, h)
+    out = keras.layers.Dense(2, name="out")(keras.layers.GlobalAveragePooling1D(name="pool")(h))
+    model = keras.Model(tokens, out)
+    ed = NetworkEditor.from_model(model)
+    card = ed["token_and_position"]
+    assert (card.maxlen, card.vocab_size, card.embed_dim) == (12, 50, 8)
+    built = ed.build()
+    sample = np.random.default_rng(0).integers(0, 50, (3, 12))
+    np.testing.assert_allclose(built.predict(sample, verbose=0), model.predict(sample, verbose=0),
+                               rtol=1e-5, atol=1e-6)
+    code = ed.to_code()
+    assert "token_and_position = TokenAndPosition(maxlen=12, vocab_size=50, embed_dim=8)(" \
+           "tokens)" in code
