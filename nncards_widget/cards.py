@@ -15,7 +15,7 @@ from traitlets import Any, Bool, Dict, Int, List, TraitError, TraitType, Unicode
 
 from . import catalog
 from ._frontend import MODULE_NAME, MODULE_VERSION
-from .errors import UnknownParameterError
+from .errors import NotFoundError, UnknownParameterError
 from .graph import CardData, WireData, name_problem, new_id, port_short
 
 __all__ = ["Card", "Wire", "PortRef", "card_class", "ParamTrait", "TrackedPosition"]
@@ -208,10 +208,10 @@ class Card(_ShownAsText, ipycytoscape.Node):
         """A port by its label on the card or its Python name."""
         names = {o.name for o in self.spec.outputs} | {o.label for o in self.spec.outputs}
         names |= {i.name for i in self.spec.ports} | {i.label for i in self.spec.ports}
-        if key not in names:
+        if not isinstance(key, str) or key not in names:
             labels = ", ".join(repr(p.label) for p in self.spec.ports + self.spec.outputs)
-            raise KeyError(f"Card '{self.name}' ({self.spec.title}) has no port {key!r}; its ports "
-                           f"are: {labels}")
+            raise NotFoundError(f"Card '{self.name}' ({self.spec.title}) has no port "
+                                f"{catalog.short_repr(key)}; its ports are: {labels}")
         return PortRef(self, key)
 
     def adapt(self, data, batch_size=None, steps=None) -> None:

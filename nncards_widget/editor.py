@@ -224,17 +224,17 @@ class NetworkEditor(ipycytoscape.CytoscapeWidget):
 
     def card_widget(self, uid: str) -> Card | None:
         """The Card widget drawn for card ``uid`` (None when there is no such card)."""
-        return self._widgets.get(uid)
+        return self._widgets.get(uid) if isinstance(uid, str) else None
 
     def wire_widget(self, wid: str) -> Wire | None:
         """The Wire widget drawn for wire ``wid`` (None when there is no such wire)."""
-        return self._wire_widgets.get(wid)
+        return self._wire_widgets.get(wid) if isinstance(wid, str) else None
 
     def publish(self, uid: str, **traits) -> None:
         """Show results computed from the graph on a card (``output_shape``, ``param_count``,
         ``error``, ``preview``, ``stale`` ...), synced to the view in one message. Unknown uids
         are ignored (the card was removed meanwhile). Live shapes and inspection use this."""
-        card = self._widgets.get(uid)
+        card = self.card_widget(uid)
         if card is None:
             return
         with card.hold_sync():
@@ -243,7 +243,7 @@ class NetworkEditor(ipycytoscape.CytoscapeWidget):
 
     def publish_wire(self, wid: str, **traits) -> None:
         """As ``publish``, for a wire (``shape``)."""
-        wire = self._wire_widgets.get(wid)
+        wire = self.wire_widget(wid)
         if wire is not None:
             for name, value in traits.items():
                 setattr(wire, name, value)
@@ -345,7 +345,11 @@ class NetworkEditor(ipycytoscape.CytoscapeWidget):
             **params) -> Card:
         """Add a card by catalogue id or Keras class name, with parameter values; returns it."""
         self._check_open()
-        spec = catalog.get(card)
+        try:
+            spec = catalog.get(card)
+        except TypeError:  # e.g. a list: not something a catalogue is looked up by
+            raise catalog.UnknownCardError(f"Unknown card {catalog.short_repr(card)}: expected a "
+                                           f"card id or Keras class name") from None
         if uid is not None and (not isinstance(uid, str) or not uid.strip()
                                 or uid in self.graph_model.cards or uid in self.graph_model.wires):
             raise TraitError(f"Cannot add a {spec.title} card with uid {catalog.short_repr(uid)}: "

@@ -139,7 +139,8 @@ def test_keras_can_fit_every_name_a_card_accepts(editor):
     model.fit(np.zeros((4, 3)), np.zeros((4, 2)), verbose=0)
     assert model.predict(np.zeros((2, 3)), verbose=0).shape == (2, 2)
     assert not global_state.get_global_attribute("name_scope_stack")
-    with pytest.raises(ValueError):  # a failing call leaves no name scope open either
+    with pytest.raises(Exception):  # noqa: B017 (Keras or TensorFlow: a failing call) leaves
+        # no name scope open either
         model.fit(np.zeros((2, 5)), np.zeros((2, 2)), verbose=0)
     assert not global_state.get_global_attribute("name_scope_stack")
     model.fit(np.zeros((4, 3)), np.zeros((4, 2)), verbose=0)
