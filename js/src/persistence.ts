@@ -162,6 +162,7 @@ export function watchPersistence(host: PersistenceHost): () => void {
   let offer: HTMLElement | null = null;
   let timer: ReturnType<typeof setTimeout> | null = null;
   let disposed = false;
+  let fileBacked = false; // a file keeps this network: nothing to keep in the notebook
   const live = (): boolean => !disposed && model.comm_live !== false;
 
   const block = (e: Event): void => {
@@ -207,11 +208,12 @@ export function watchPersistence(host: PersistenceHost): () => void {
   const save = async (): Promise<void> => {
     timer = null;
     const cell = findCell(model);
-    if (!cell || !live() || offer) {
+    if (!cell || !live() || offer || fileBacked) {
       return;
     }
     const reply = await host.request({ type: 'to_json' });
-    if (!reply.ok || !reply.result || reply.result.file || !live()) {
+    fileBacked = !!(reply.ok && reply.result && reply.result.file);
+    if (!reply.ok || !reply.result || fileBacked || !live()) {
       return; // a file keeps this network, or the kernel cannot say
     }
     const value = { graph: reply.result.graph };
