@@ -27,8 +27,8 @@ tests/e2e like benchmarks/render.py):
 - ``tab``:     the page's JS heap and the memory (PSS) of the browser's renderer processes
   (aim < 500 MB).
 
-``--profile`` also records a Chromium CPU profile of the display of the largest size (through
-Playwright's CDP session) and prints where the page's time went, by function.
+``--profile`` also records Chromium CPU profiles of the display and of panning at the largest
+size (through Playwright's CDP session) and prints where the page's time went, by function.
 
     python benchmarks/scale.py [--cards 1000 2000] [--only display fluid ...] [--repeat 3]
 """
@@ -389,9 +389,11 @@ class Traffic:
         self.comm += raw.count(b'"comm_msg"')
         self.opens += raw.count(b'"comm_open"')
 
-    def settle(self, page, quiet_ms: int = 1000):
-        """Wait until no frame arrived for ``quiet_ms`` (updates sent after the cell's idle)."""
-        while True:
+    def settle(self, page, quiet_ms: int = 1000, longest_s: float = 60):
+        """Wait until no frame arrived for ``quiet_ms`` (updates sent after the cell's idle),
+        at most ``longest_s``."""
+        end = time.monotonic() + longest_s
+        while time.monotonic() < end:
             before = self.frames
             page.wait_for_timeout(quiet_ms)
             if self.frames == before:
@@ -440,7 +442,7 @@ def renderer_rss() -> int:
     return total
 
 
-def print_profile(profile: dict, top: int = 18):
+def print_profile(profile: dict, what: str, top: int = 18):
     nodes = {n["id"]: n for n in profile["nodes"]}
     self_ms: dict = {}
     for sample, dt in zip(profile["samples"], profile["timeDeltas"], strict=False):
@@ -449,7 +451,7 @@ def print_profile(profile: dict, top: int = 18):
         key = f"{cf['functionName'] or '(anonymous)'}  {where}:{cf['lineNumber'] + 1}"
         self_ms[key] = self_ms.get(key, 0.0) + dt / 1000
     total = sum(self_ms.values())
-    print(f"  CPU profile of the display: {total:.0f} ms sampled; self time by function:")
+    print(f"  CPU profile of {what}: {total:.0f} ms sampled; self time by function:")
     for key, ms in sorted(self_ms.items(), key=lambda kv: -kv[1])[:top]:
         print(f"    {ms:8.0f} ms {100 * ms / total:5.1f}%  {key}")
 
@@ -533,9 +535,16 @@ def bench_browser(sizes: list[int], only: set, repeat: int, profile: bool):
                     if where != "default view":
                         nb.js(NEWEST + "v.fitView(true);")
                         nb.js(WAIT_FACES, timeout=300)
+                    profiling = profile and n == sizes[-1] and where == "default view"
+                    if profiling:
+                        cdp.send("Profiler.enable")
+                        cdp.send("Profiler.setSamplingInterval", {"interval": 500})
+                        cdp.send("Profiler.start")
                     nb.js(START_FRAMES)
                     nb.js(PAN, 120, timeout=600)
                     pan = nb.js(STOP_FRAMES)
+                    if profiling:
+                        pan_profile = cdp.send("Profiler.stop")["profile"]
                     box = page.evaluate(
                         "() => { const vs = window.__nncardsTesting.views;"
                         " const r = vs[vs.length - 1].cy.container().getBoundingClientRect();"
@@ -605,7 +614,9 @@ def bench_browser(sizes: list[int], only: set, repeat: int, profile: bool):
                               "   (aim < 500 MB)"))
             rows(f"browser: {n} cards", lines)
             if profile and "display" in only and n == sizes[-1]:
-                print_profile(prof)
+                print_profile(prof, "the display")
+            if profile and "fluid" in only and n == sizes[-1]:
+                print_profile(pan_profile, "panning at the default view")
         browser.close()
 
 
@@ -617,7 +628,8 @@ def main():
     ap.add_argument("--only", nargs="+", choices=KERNEL + BROWSER, default=list(KERNEL + BROWSER))
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--profile", action="store_true",
-                    help="print a CPU profile of the page during the largest display")
+                    help="print CPU profiles of the page while displaying and panning the "
+                         "largest network")
     ap.add_argument("--memory-child", choices=("editor", "keras"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.memory_child:
