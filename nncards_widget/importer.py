@@ -128,7 +128,7 @@ class _Importer:
             self._wire_call(uid, catalog.get(self.graph.cards[uid].card_id), layer, node)
         self._outputs_of(uid, node)
 
-    def _layer_card(self, layer, wrapped=False) -> str:
+    def _layer_card(self, layer, wrapped=False, name=None) -> str:
         """The card of a layer object (its parameters, object ports, weights); returns its uid."""
         import keras
 
@@ -141,7 +141,7 @@ class _Importer:
             params.update(_common_params(spec, layer))
         else:
             spec, params, objects = card_for_layer(layer)
-        uid = self._card(spec.id, self._free_name(layer.name), params)
+        uid = self._card(spec.id, self._free_name(name or layer.name), params)
         self.layer_cards[id(layer)] = uid
         for port, obj_card in objects.items():
             src = self._card(obj_card[0], self._free_name(f"{layer.name}_{port}"), obj_card[1])
@@ -151,7 +151,8 @@ class _Importer:
             if p.type == LAYER:
                 inner = _wrapped_layer(layer, p)
                 if inner is not None:
-                    inner_uid = self._layer_card(inner, wrapped=True)
+                    inner_uid = self._layer_card(inner, wrapped=True,
+                                                 name=inner.name.removeprefix("forward_"))
                     self._wire(inner_uid, _layer_output(self.graph.cards[inner_uid].card_id),
                                uid, p.name)
         if not wrapped:
@@ -372,6 +373,8 @@ def _wrapped_layer(layer, port):
     arg = port.keras_arg or port.name
     if arg == "backward_layer":
         return None  # made by Keras from 'layer' unless given; see params_from_layer
+    if arg == "layer" and getattr(layer, "layer", None) is None:
+        return getattr(layer, "forward_layer", None)  # Bidirectional keeps only its copies
     return getattr(layer, arg, None)
 
 
@@ -405,7 +408,7 @@ def params_from_layer(spec: catalog.CardSpec, layer) -> tuple:
         config = layer.get_config()
     except NotImplementedError:
         config = {}
-    consumed = set(_COMMON_KEYS)
+    consumed = set(_COMMON_KEYS) | {"zero_output_for_mask"}  # (set by Bidirectional itself)
     params = {}
     packed = {}
     state, state_keys = catalog.state.imported_state(spec, layer)  # preprocessing state
@@ -456,6 +459,9 @@ def params_from_layer(spec: catalog.CardSpec, layer) -> tuple:
         if value is None or _is_default(type(layer), arg, value, p.type):
             continue
         objects[p.name] = _object_card(value, p.type, layer, arg)
+    backward = getattr(layer, "backward_layer", None)
+    if backward is not None and type(backward) is type(getattr(layer, "forward_layer", None)):
+        consumed.add("backward_layer")  # Keras's mirror of 'layer', which the card makes too
     if not kernel_card or type(layer).__module__.startswith("keras."):
         # (a custom class's config may hold what its constructor does not take)
         _check_rest(spec, layer, config, consumed)
@@ -615,15 +621,44 @@ def _functional(model):
 
 
 def _nodes_in_order(model) -> list:
-    """The model's layer calls (nodes), inputs first, in a deterministic topological order."""
+    """The model's layer calls (nodes) that its outputs depend on, inputs first, in a
+    deterministic topological order (a mask computed on the side and not used is left out)."""
     nodes = []
+    needed = _needed_nodes(model)
     for depth in sorted(model._nodes_by_depth, reverse=True):
         for node in model._nodes_by_depth[depth]:
+            if id(node) not in needed:
+                continue
             if node.operation.__class__.__name__ == "InputLayer" or not node.input_tensors \
                     and _is_input(node):
                 continue
             nodes.append(node)
     return nodes
+
+
+def _needed_nodes(model) -> set:
+    """ids of the nodes the model's outputs are computed from."""
+    needed, todo = set(), list(model.outputs)
+    while todo:
+        tensor = todo.pop()
+        op, node_index, _ = tensor._keras_history
+        node = op._inbound_nodes[node_index]
+        if id(node) in needed:
+            continue
+        needed.add(id(node))
+        args, kwargs = _call_arguments(node)  # not a mask Keras passes on by itself
+        todo.extend(_tensors_in([args, kwargs]))
+    return needed
+
+
+def _tensors_in(value) -> list:
+    if isinstance(value, keras_tensor_class()):
+        return [value]
+    if isinstance(value, (list, tuple)):
+        return [t for v in value for t in _tensors_in(v)]
+    if isinstance(value, dict):
+        return [t for v in value.values() for t in _tensors_in(v)]
+    return []
 
 
 def _is_input(node) -> bool:

@@ -244,3 +244,21 @@ def test_a_layer_name_a_card_cannot_take_is_made_valid():
     ed = NetworkEditor.from_model(model)
     assert ed["my_dense"].units == 2
     assert ed.build().get_layer("my_dense").count_params() == 8
+
+
+def test_wrappers_rnn_cells_and_masks():
+    tokens = keras.Input((7,), dtype="int32", name="tokens")
+    h = keras.layers.Embedding(50, 6, mask_zero=True, name="emb")(tokens)  # a mask Keras passes
+    h = keras.layers.Bidirectional(keras.layers.LSTM(4, return_sequences=True), name="bi")(h)
+    h = keras.layers.TimeDistributed(keras.layers.Dense(3, name="per_step"), name="td")(h)
+    h = keras.layers.RNN(keras.layers.GRUCell(5, name="cell"), name="rnn")(h)
+    model = keras.Model(tokens, h)
+    ed = NetworkEditor.from_model(model)
+    assert not any(c.card_id == "custom:operation" for c in ed.cards)  # no mask card left over
+    assert ed["lstm"].units == 4 and ed["per_step"].units == 3 and ed["cell"].units == 5
+    sample = np.random.default_rng(3).integers(0, 50, (2, 7))
+    sample[:, 5:] = 0
+    built = ed.build()
+    assert built.count_params() == model.count_params()
+    np.testing.assert_allclose(built.predict(sample, verbose=0), model.predict(sample, verbose=0),
+                               rtol=1e-5, atol=1e-6)
