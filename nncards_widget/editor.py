@@ -49,6 +49,9 @@ def card_height(spec: catalog.CardSpec) -> float:
     return _card_height(catalog.get(spec).id)
 
 
+_HELPER_PORTS = (catalog.INITIALIZER, catalog.REGULARIZER, catalog.CONSTRAINT)
+
+
 @functools.lru_cache(maxsize=None)
 def _card_height(card_id: str) -> float:
     spec = catalog.get(card_id)
@@ -56,7 +59,10 @@ def _card_height(card_id: str) -> float:
     y = g["headerHeight"] + g["sectionGap"] + g["rowHeight"] * len(spec.outputs)
     if spec.outputs and spec.inputs:
         y += g["sectionGap"]
-    y += g["rowHeight"] * len(spec.inputs) + 4 + g["footerHeight"]
+    # helper ports (initializer, regularizer, constraint) are folded into one "+" row
+    helpers = sum(1 for p in spec.inputs if p.kind == "port" and p.type in _HELPER_PORTS)
+    rows = len(spec.inputs) - helpers + (1 if helpers else 0)
+    y += g["rowHeight"] * rows + 4 + g["footerHeight"]
     if any(p.type == catalog.TENSOR for p in [*spec.inputs, *spec.outputs]):
         y += g["previewHeight"]
     return math.ceil(y / 2) * 2

@@ -11,7 +11,7 @@ import { CanvasAdapter } from './canvas';
 import { cardSvg, svgDataUri } from './cardsvg';
 import { categoryColor, tint, typeColor } from './colors';
 import { connectionsOf, layerUsersOf, sameSet, WireEnds } from './connections';
-import { ellipsize, formatCount, formatShape, hasPreview, PreviewData, previewLines } from './format';
+import { ellipsize, formatCount, formatShape, hasPreview, pendingNote, PreviewData, previewLines } from './format';
 import { CARD, CardGeometry, endpointStyle, hitPort, layoutCard, PortHit } from './geometry';
 import { CardSpec, isParam, Point, TENSOR } from './types';
 import { Footprint } from './viewport';
@@ -74,8 +74,14 @@ export function isStale(m: any): boolean {
   return !!m.get('stale') && hasPreview(m.get('preview'));
 }
 
+/** A card with a real error (not merely unfinished: see pendingNote). */
+export function hasError(m: any): boolean {
+  const error: string = m.get('error') || '';
+  return !!error && !pendingNote(error);
+}
+
 function cardClasses(m: any): string {
-  return 'card' + (m.get('error') ? ' nnc-error' : '') + (isStale(m) ? ' nnc-stale' : '');
+  return 'card' + (hasError(m) ? ' nnc-error' : '') + (isStale(m) ? ' nnc-stale' : '');
 }
 
 function unknownSpec(cardId: string): CardSpec {
@@ -88,6 +94,8 @@ export class CardLayer {
   readonly wires = new Map<string, WireEntry>();
   /** Ports with a wire, per card uid ("in:<port>" / "out:<port>"). */
   connected = new Map<string, Set<string>>();
+  /** Cards whose helper ports are all shown (their "+" row was clicked). */
+  readonly expanded = new Set<string>();
   /** Wrapper card uid by the uid of a card used only as its "Layer instance". */
   layerUsers = new Map<string, string>();
   private faceSeq = 0;
@@ -215,8 +223,10 @@ export class CardLayer {
     const shape = formatShape(m.get('output_shape'));
     const pc = m.get('param_count');
     const params = typeof pc === 'number' ? `${formatCount(pc)} param${pc === 1 ? '' : 's'}` : '';
-    const error: string = m.get('error') || '';
-    const note = !error && !shape ? this.layerNote(uid) : '';
+    const raw: string = m.get('error') || '';
+    const pending = pendingNote(raw);
+    const error = pending ? '' : raw;
+    const note = pending || (!error && !shape ? this.layerNote(uid) : '');
     const footer = error ? 'error' : [shape || note, params].filter(Boolean).join('   ');
     return { values, shape, params, error, footer, note };
   }
@@ -231,6 +241,8 @@ export class CardLayer {
       values: c.values,
       subtitle: name,
       footer: c.footer,
+      connected: this.connected.get(e.uid),
+      expanded: this.expanded.has(e.uid),
       preview: lines ? [lines.caption, lines.stats] : null
     });
     const svg = cardSvg(spec, geom, {
@@ -481,7 +493,7 @@ export class CardLayer {
     e.face = url;
     this.cy.batch(() => {
       e.node.data({ face: url, w: geom.width, h: geom.height, title: this.title(e.spec, e.model) });
-      e.node.toggleClass('nnc-error', !!e.model.get('error'));
+      e.node.toggleClass('nnc-error', hasError(e.model));
       e.node.toggleClass('nnc-stale', isStale(e.model));
       if (resized) {
         e.node.connectedEdges().forEach(edge => {
@@ -498,6 +510,18 @@ export class CardLayer {
     if (resized) {
       this.updateCurves([e.uid]);
     }
+  }
+
+  /** Show or fold a card's helper ports (its "+" row). */
+  toggleExpanded(uid: string): void {
+    const e = this.byUid.get(uid);
+    if (!e) {
+      return;
+    }
+    if (!this.expanded.delete(uid)) {
+      this.expanded.add(uid);
+    }
+    this.redrawCard(e);
   }
 
   // ---------------------------------------------------------------- what is where

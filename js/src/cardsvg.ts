@@ -92,12 +92,17 @@ export function cardSvg(spec: CardSpec, geom: CardGeometry, opt: FaceOptions): s
       const p = geom.inputPorts[r.name];
       parts.push(dot(p.x, p.y, typeColor(r.type), !!opt.connected?.has('in:' + r.name)));
       parts.push(`<text x="${CARD.labelX}" y="${baseline}" fill="#27313f">${escapeXml(r.label)}</text>`);
+    } else if (r.kind === 'more') {
+      parts.push(
+        `<text x="${CARD.labelX}" y="${baseline}" font-size="10.5" fill="#5b6cb0" data-row="more">${escapeXml(r.label)}</text>`
+      );
     } else {
       parts.push(`<text x="${CARD.labelX}" y="${baseline}" fill="#4a5565">${escapeXml(r.label)}</text>`);
       const v = r.value ?? '';
       const vw = textWidth(v, fs) + 10;
       const right = W - CARD.padX + 4;
-      const unset = v === '–';
+      // unset, or left at the default: drawn quietly
+      const unset = v === '–' || !!r.isDefault;
       parts.push(
         `<rect x="${right - vw}" y="${r.y - 8}" width="${vw}" height="16" rx="3" fill="${unset ? '#f6f7f9' : '#eef1f6'}"/>`
       );

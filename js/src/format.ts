@@ -154,3 +154,20 @@ export function previewLines(p: PreviewData): { caption: string; stats: string }
       : 'no numeric values';
   return { caption, stats };
 }
+
+/**
+ * A card's kernel error that only says the card is not finished yet (nothing
+ * wired into a required input, a required value not set): a neutral note for
+ * the card's footer ("not connected yet", "needs Units"), not a red error.
+ * Null for real errors.
+ */
+export function pendingNote(error: string): string | null {
+  if (!error) {
+    return null;
+  }
+  if (/has nothing connected to its input/.test(error)) {
+    return 'not connected yet';
+  }
+  const m = /needs a value for parameter '([^']+)'/.exec(error);
+  return m ? `needs ${m[1]}` : null;
+}

@@ -5,7 +5,7 @@
  * top-left corner unless a function says it is relative to the centre.
  */
 
-import { CardSpec, InputSpec, Point, Rect, TENSOR, isParam } from './types';
+import { CardSpec, CONSTRAINT, INITIALIZER, InputSpec, Point, Rect, REGULARIZER, TENSOR, isParam } from './types';
 import { ellipsize, formatValue } from './format';
 import geometryData from '../../nncards_widget/catalog/geometry.json';
 
@@ -105,7 +105,17 @@ export function textWidth(text: string, fontSize: number, bold = false): number 
   return (units / 1000) * fontSize * (bold ? 1.1 : 1) * 1.1;
 }
 
-export type RowKind = 'output' | 'port' | 'param';
+export type RowKind = 'output' | 'port' | 'param' | 'more';
+
+/** Name of the row that shows or hides a card's helper ports. */
+export const MORE_ROW = '__more__';
+
+const HELPER_TYPES = new Set([INITIALIZER, REGULARIZER, CONSTRAINT]);
+
+/** Initializer, regularizer and constraint ports: hidden on the card unless wired or expanded. */
+export function isHelperPort(inp: InputSpec): boolean {
+  return !isParam(inp) && HELPER_TYPES.has(inp.type);
+}
 
 export interface CardRow {
   kind: RowKind;
@@ -116,6 +126,8 @@ export interface CardRow {
   y: number;
   /** Value text for parameter rows (already shortened). */
   value?: string;
+  /** A parameter row whose value is the default (drawn quietly). */
+  isDefault?: boolean;
   input?: InputSpec;
 }
 
@@ -144,6 +156,10 @@ export interface CardContent {
   footer?: string;
   /** Lines of text of the inspection preview strip (caption, stats); none: no strip. */
   preview?: string[] | null;
+  /** Ports with a wire ("in:<port>"): helper ports with a wire are always shown. */
+  connected?: Set<string>;
+  /** Show every helper port (the card's "+" row was clicked). */
+  expanded?: boolean;
 }
 
 /** Lay out a card: rows, ports, width and height. */
@@ -172,7 +188,16 @@ export function layoutCard(spec: CardSpec, content: CardContent = {}): CardGeome
     dividerY = y + CARD.sectionGap / 2;
     y += CARD.sectionGap;
   }
+  let hidden = 0;
+  let helpers = 0;
   for (const inp of spec.inputs) {
+    if (isHelperPort(inp)) {
+      helpers++;
+      if (!content.expanded && !content.connected?.has('in:' + inp.name)) {
+        hidden++;
+        continue;
+      }
+    }
     const label = ellipsize(inp.label, CARD.labelMaxChars);
     const row: CardRow = {
       kind: isParam(inp) ? 'param' : 'port',
@@ -186,10 +211,16 @@ export function layoutCard(spec: CardSpec, content: CardContent = {}): CardGeome
     if (row.kind === 'param') {
       const v = inp.name in values ? values[inp.name] : inp.default;
       row.value = ellipsize(formatValue(inp, v), CARD.valueMaxChars);
+      row.isDefault = inp.name !== 'name' && JSON.stringify(v ?? null) === JSON.stringify(inp.default ?? null);
       need += 22 + textWidth(row.value, fs);
     }
     width = Math.max(width, need);
     rows.push(row);
+    y += CARD.rowHeight;
+  }
+  if (helpers && (hidden || content.expanded)) {
+    const label = hidden ? `+ ${hidden} more port${hidden > 1 ? 's' : ''}` : '− fewer ports';
+    rows.push({ kind: 'more', name: MORE_ROW, label, type: '', y: y + CARD.rowHeight / 2 });
     y += CARD.rowHeight;
   }
   let footerY: number | null = null;
@@ -243,7 +274,8 @@ export function hasTensorPort(spec: CardSpec): boolean {
 }
 
 /**
- * The height to reserve for a card when placing it: with a shape footer and,
+ * The height to reserve for a card when placing it (compact: helper ports
+ * folded into one row): with a shape footer and,
  * for cards with a Tensor output, a preview strip (so inspecting later does not
  * make cards overlap). nncards_widget/editor.py's card_height is the same estimate.
  */
@@ -287,7 +319,7 @@ export function hitPort(geom: CardGeometry, p: Point, radius = CARD.hitRadius): 
   let best: PortHit | null = null;
   let bestD = Infinity;
   for (const r of geom.rows) {
-    if (r.kind === 'param') {
+    if (r.kind !== 'output' && r.kind !== 'port') {
       continue;
     }
     const c = r.kind === 'output' ? geom.outputPorts[r.name] : geom.inputPorts[r.name];

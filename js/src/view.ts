@@ -21,6 +21,7 @@ import { CanvasAdapter } from './canvas';
 import { CardLayer } from './cardlayer';
 import { StatusBar, StatusKind, Toast, Toolbar, Tooltip } from './chrome';
 import { h, isTextTarget } from './dom';
+import { rowAt } from './geometry';
 import { historyButtons, UNDO_TRAITS, undoStateOf } from './history';
 import { Inspector } from './inspector';
 import { isJupyterKey, keyAction } from './keys';
@@ -314,6 +315,21 @@ export class NetworkEditorView extends CytoscapeView {
     this.viewport.initial();
     cy.on('select unselect', () => this.inspector.schedule(() => this.updateButtons()));
     cy.on('zoom', () => this.viewport.updateLevelOfDetail());
+    cy.on('tap', 'node', ev => {
+      // the "+ N more ports" row shows or folds the card's helper ports
+      const e = this.layer.byUid.get(ev.target.id());
+      if (!e) {
+        return;
+      }
+      const c = e.node.position();
+      const row = rowAt(e.geom, {
+        x: ev.position.x - c.x + e.geom.width / 2,
+        y: ev.position.y - c.y + e.geom.height / 2
+      });
+      if (row && row.kind === 'more') {
+        this.layer.toggleExpanded(e.uid);
+      }
+    });
     cy.on('dbltap', ev => {
       if (ev.target === cy) {
         this.openQuickAdd(ev.position);

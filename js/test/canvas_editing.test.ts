@@ -3,6 +3,7 @@ import * as assert from 'node:assert/strict';
 import { clipOf, pasteRequest, randomId, uniqueName } from '../src/clipboard';
 import { isJupyterKey, keyAction } from '../src/keys';
 import { cardsForWire, findCards } from '../src/palette';
+import { pendingNote } from '../src/format';
 import { TENSOR } from '../src/types';
 import { DENSE, INPUT } from './fixtures';
 
@@ -117,4 +118,19 @@ test('a wire dropped on the canvas is offered the cards that can take it', () =>
     cardsForWire([DENSE, INPUT], 'NeuralNetworkInitializer', 'output').map(o => o.port),
     ['kernel_initializer']
   );
+});
+
+test('an unfinished card gets a neutral note, a real error stays an error', () => {
+  assert.equal(
+    pendingNote(
+      "The card 'dropout' (Dropout layer) has nothing connected to its input 'Input': connect a Tensor output to it."
+    ),
+    'not connected yet'
+  );
+  assert.equal(
+    pendingNote("The card 'dense' (Dense layer) needs a value for parameter 'Units' (units): an integer (>= 1)."),
+    'needs Units'
+  );
+  assert.equal(pendingNote("The card 'dense' cannot be applied to its input: (None, 3, 4). Keras says: ..."), null);
+  assert.equal(pendingNote(''), null);
 });

@@ -17,9 +17,9 @@ import { DENSE, INPUT, realCatalog } from './fixtures';
 import { Rect } from '../src/types';
 
 test('outputs come first, right-aligned; inputs follow on the left', () => {
-  const g = layoutCard(DENSE, { values: { units: 3 } });
+  const g = layoutCard(DENSE, { values: { units: 3 }, expanded: true });
   const kinds = g.rows.map(r => r.kind);
-  assert.deepEqual(kinds, ['output', 'output', 'param', 'param', 'param', 'port', 'port']);
+  assert.deepEqual(kinds, ['output', 'output', 'param', 'param', 'param', 'port', 'port', 'more']);
   assert.equal(g.outputPorts.output.x, g.width - CARD.portInset);
   assert.equal(g.inputPorts.input.x, CARD.portInset);
   assert.ok(g.outputPorts.layer_instance.y < g.outputPorts.output.y);
@@ -61,8 +61,32 @@ test('port offsets are relative to the card centre', () => {
   assert.equal(endpointStyle(null, 'input', 'input'), '0px 0px');
 });
 
+test('helper ports are folded into one row unless wired or expanded', () => {
+  const compact = layoutCard(DENSE, { values: { units: 3 } });
+  assert.deepEqual(
+    compact.rows.map(r => r.kind),
+    ['output', 'output', 'param', 'param', 'param', 'port', 'more']
+  );
+  assert.equal(compact.rows[compact.rows.length - 1].label, '+ 1 more port');
+  assert.equal(compact.inputPorts.kernel_initializer, undefined);
+  assert.ok(compact.inputPorts.input);
+  // a wired helper port is shown, and then nothing is left to fold
+  const wired = layoutCard(DENSE, { values: { units: 3 }, connected: new Set(['in:kernel_initializer']) });
+  assert.ok(wired.inputPorts.kernel_initializer);
+  assert.ok(!wired.rows.some(r => r.kind === 'more'));
+  assert.equal(wired.height, compact.height);
+  // expanded: every port, and a row to fold them again
+  const open = layoutCard(DENSE, { values: { units: 3 }, expanded: true });
+  assert.equal(open.rows[open.rows.length - 1].label, '− fewer ports');
+  assert.equal(open.height, compact.height + CARD.rowHeight);
+  // a parameter left at its default is marked (drawn quietly); a set one is not
+  const useBias = compact.rows.find(r => r.name === 'use_bias')!;
+  const units = compact.rows.find(r => r.name === 'units')!;
+  assert.ok(useBias.isDefault && !units.isDefault);
+});
+
 test('hit-testing finds the port under the pointer and ignores parameter rows', () => {
-  const g = layoutCard(DENSE, {});
+  const g = layoutCard(DENSE, { expanded: true });
   const p = g.outputPorts.output;
   assert.deepEqual(hitPort(g, { x: p.x + 3, y: p.y - 2 }), {
     side: 'output',

@@ -40,7 +40,7 @@ test('a request with no answer times out with a readable error', async () => {
 });
 
 test('card face SVG: escaped text, ports drawn, data URI', () => {
-  const g = layoutCard(DENSE, { values: { units: 3 }, footer: '(None, 3)' });
+  const g = layoutCard(DENSE, { values: { units: 3 }, footer: '(None, 3)', expanded: true });
   const svg = cardSvg(DENSE, g, {
     title: 'Dense <layer>',
     subtitle: 'dense',

@@ -16,7 +16,7 @@ const CONCAT: CardSpec = {
 const fromInput: DragStart = { uid: 'x', side: 'output', name: 'output', type: TENSOR };
 
 test('a wire dropped on an input dot or near its row lands on that port', () => {
-  const g = layoutCard(DENSE, { values: { units: 3 } });
+  const g = layoutCard(DENSE, { values: { units: 3 }, expanded: true });
   const dot = g.inputPorts.input;
   assert.equal(dropPort(g, dot, fromInput, 9), 'input');
   // anywhere along the row, far from the dot, or a little above it
@@ -28,7 +28,7 @@ test('a wire dropped on an input dot or near its row lands on that port', () => 
 });
 
 test('a wire dropped near a row of another type goes to the nearest compatible port', () => {
-  const g = layoutCard(DENSE, { values: { units: 3 } });
+  const g = layoutCard(DENSE, { values: { units: 3 }, expanded: true });
   const init = g.inputPorts.kernel_initializer;
   assert.equal(dropPort(g, { x: g.width / 2, y: init.y }, fromInput, 9), 'input');
   // an input that already has its one wire is skipped

@@ -303,3 +303,63 @@ def test_context_menu_quick_add_find_copy_paste_and_wire_to_new_card(open_notebo
     i = nb.add_cell("print([(ed.card(w.to_data().source).name, ed.card(w.to_data().target).card_id) for w in ed.wires])")
     assert "('hidden', 'output')" in nb.output_text(i), nb.output_text(i)
     nb.assert_no_errors()
+
+
+def test_compact_cards_fold_helper_ports_and_unfinished_cards_are_not_red(open_notebook):
+    nb, canvas = _open(open_notebook, "compact_cards", [
+        "from nncards_widget import NetworkEditor\n"
+        "ed = NetworkEditor()\n"
+        "x = ed.add('input', name='features', shape=[13], position={'x': 0, 'y': 0})\n"
+        "d = ed.add('Dense', name='hidden', units=8, position={'x': 330, 'y': 0})\n"
+        "lone = ed.add('Dropout', name='lone', rate=0.2, position={'x': 330, 'y': 420})\n"
+        "ed.connect(x, d)\n"
+        "ed",
+    ])
+    canvas.wait_cards(3)
+    hidden = canvas.card("hidden")
+    face = canvas.face(hidden["uid"])
+    # the seven initializer / regularizer / constraint ports are folded into one row
+    assert "Kernel initializer" not in face and "+ 7 more ports" in face, face
+    assert hidden["height"] < 300 * canvas.eval("v.cy.zoom()"), hidden
+    # a card that is only unconnected says so quietly: no red frame, no error colour
+    lone = canvas.card("lone")
+    lone_face = canvas.face(lone["uid"])
+    assert "not connected yet" in lone_face and "#d32f2f" not in lone_face, lone_face
+    assert not canvas.eval("v.cy.getElementById(arg).hasClass('nnc-error')", lone["uid"])
+    nb.shot("compact cards, an unconnected card")
+
+    # clicking the "+" row shows the helper ports; the card grows by their rows
+    zoom = canvas.eval("v.cy.zoom()")
+    top = hidden["center"]["y"] - hidden["height"] / 2
+    more_y = canvas.eval(
+        "v.cy && (() => { const e = v.cardsInfo().find(c => c.uid === arg); return e; })()", hidden["uid"])
+    row = re.search(r'<text x="[\d.]+" y="([\d.]+)"[^>]*data-row="more"', face)
+    assert row, face
+    nb.page.mouse.click(hidden["center"]["x"] - hidden["width"] / 2 + 40, top + (float(row.group(1)) - 3) * zoom)
+    canvas.wait("v.faceSvg(arg).includes('Kernel initializer')", hidden["uid"])
+    assert more_y is not None
+    nb.shot("helper ports shown")
+    # the wire into the Tensor input still ends on its dot after the card changed
+    nb.page.wait_for_timeout(300)
+    w = _wire_geometry(canvas)
+    tx, ty = canvas.port(hidden["uid"], "input", "input")
+    assert abs(w["tgt"]["x"] - tx) < 2 and abs(w["tgt"]["y"] - ty) < 2, (w, tx, ty)
+
+    # folded again, a wired helper port stays on the card
+    i = nb.add_cell(
+        "init = ed.add('initializer_GlorotUniform', position={'x': 0, 'y': 300})\n"
+        "ed.connect(init, d['Kernel initializer'])\n"
+        "print(len(ed.wires))")
+    assert nb.output_text(i).strip() == "2"
+    canvas.wait_wires(2)
+    face = canvas.face(hidden["uid"])
+    row = re.search(r'<text x="[\d.]+" y="([\d.]+)"[^>]*data-row="more"', face)
+    hidden = canvas.card("hidden")
+    top = hidden["center"]["y"] - hidden["height"] / 2
+    zoom = canvas.eval("v.cy.zoom()")
+    nb.page.mouse.click(hidden["center"]["x"] - hidden["width"] / 2 + 40, top + (float(row.group(1)) - 3) * zoom)
+    canvas.wait("!v.faceSvg(arg).includes('Bias initializer')", hidden["uid"])
+    face = canvas.face(hidden["uid"])
+    assert "Kernel initializer" in face and "+ 6 more ports" in face, face
+    nb.shot("a wired helper port stays")
+    nb.assert_no_errors()
