@@ -262,7 +262,8 @@ nets = {{}}
 MAKE = """
 t = time.perf_counter()
 ed, cards = make_editor({n})
-print("made", {n}, "cards in", round(time.perf_counter() - t, 2), "s")
+ed.live_shapes.refresh()  # now rather than after the cell: this cell's traffic has the shapes
+print("made", {n}, "cards with their shapes in", round(time.perf_counter() - t, 2), "s")
 """
 
 MAKE_PLAIN = "nets[{n}] = (ed, make_plain(ed), cards)"
