@@ -5,13 +5,17 @@
 
 import cytoscape from 'cytoscape';
 
+import { DARK_FACE } from './cardsvg';
 import { FaceCache } from './facecache';
 import { Point } from './types';
 
 let canvasCount = 0;
 
-/** Cytoscape style of cards (image faces, or titled boxes far out) and wires. */
-export function canvasStyle(): any[] {
+/** Cytoscape style of cards (image faces, or titled boxes far out) and wires, light or dark. */
+export function canvasStyle(dark = false): any[] {
+  const face = dark ? DARK_FACE : '#ffffff';
+  const border = dark ? '#4a5263' : '#c3cad5';
+  const text = dark ? '#e3e8f0' : '#1f3f75';
   return [
     {
       selector: 'node',
@@ -19,12 +23,12 @@ export function canvasStyle(): any[] {
         shape: 'round-rectangle',
         width: 'data(w)',
         height: 'data(h)',
-        'background-color': '#ffffff',
+        'background-color': face,
         'background-image': 'data(face)',
         'background-fit': 'contain',
         'background-clip': 'node',
         'border-width': 1,
-        'border-color': '#c3cad5',
+        'border-color': border,
         'overlay-opacity': 0,
         'z-index-compare': 'manual',
         'z-index': 1,
@@ -43,7 +47,7 @@ export function canvasStyle(): any[] {
         'font-size': 26,
         'font-weight': 'bold',
         'font-family': 'Helvetica, Arial, sans-serif',
-        color: '#1b2330',
+        color: dark ? '#f1f4f8' : '#1b2330',
         'text-max-width': 'data(w)',
         'min-zoomed-font-size': 4
       }
@@ -71,12 +75,12 @@ export function canvasStyle(): any[] {
         label: '',
         'font-size': 11,
         'font-family': 'Helvetica, Arial, sans-serif',
-        color: '#1f3f75',
-        'text-background-color': '#ffffff',
+        color: text,
+        'text-background-color': face,
         'text-background-opacity': 0.95,
         'text-background-padding': '2px',
         'text-background-shape': 'roundrectangle',
-        'text-border-color': '#d5dbe4',
+        'text-border-color': border,
         'text-border-width': 1,
         'text-border-opacity': 1,
         'text-events': 'no',
@@ -123,6 +127,13 @@ export class CanvasAdapter {
     this.cy = cy;
     this.faces = new FaceCache((cy as any).renderer(), (cytoscape as any).version, String(this.id));
     return cy;
+  }
+
+  /** Restyle cards and wires for a light or dark theme. */
+  setTheme(dark: boolean): void {
+    if (this.cy) {
+      this.cy.style(canvasStyle(dark) as any);
+    }
   }
 
   get alive(): boolean {

@@ -4,7 +4,7 @@
  */
 
 import { CARD, CardGeometry, PREVIEW_FONT, textWidth } from './geometry';
-import { categoryColor, tint, typeColor } from './colors';
+import { categoryColor, mix, tint, typeColor } from './colors';
 import { trainingMarks } from './monitor';
 import { CardSpec } from './types';
 
@@ -18,6 +18,43 @@ export function escapeXml(s: string): string {
     .replace(/>/g, '&gt;')
     .replace(/"/g, '&quot;')
     .replace(/'/g, '&apos;');
+}
+
+/** Background of a card face in the dark theme. */
+export const DARK_FACE = '#262b35';
+
+/** The light face's colours and what they become in the dark theme (accents stay). */
+const DARK_COLOURS: Record<string, string> = {
+  '#ffffff': DARK_FACE,
+  '#e3e7ed': '#3a414e',
+  '#5b6472': '#a7b0bf',
+  '#27313f': '#e3e8f0',
+  '#1b2330': '#f1f4f8',
+  '#fdeeee': '#3b2326',
+  '#fbfcfe': '#2b313c',
+  '#fffaf0': '#3a3124',
+  '#f6f7f9': '#2e3440',
+  '#f4f6f9': '#2e3440',
+  '#eef1f6': '#3a4354',
+  '#d5dbe4': '#4a5263',
+  '#b71c1c': '#ff8a80',
+  '#9aa3af': '#8b95a5',
+  '#9ca3af': '#8b95a5',
+  '#6b7280': '#a0a8b6',
+  '#5b6cb0': '#9fb0f0',
+  '#4a5565': '#c2cad6',
+  '#374151': '#d0d6df',
+  '#1f4f99': '#8ab4ff',
+  '#1f2937': '#e5e7eb',
+  '#111827': '#f3f4f6'
+};
+
+/** The theme card faces are drawn for (set from JupyterLab's theme by the view). */
+export const faceTheme = { dark: false };
+
+/** A light face recoloured for the dark theme. */
+export function darkFace(svg: string): string {
+  return svg.replace(/#[0-9a-f]{6}\b/g, c => DARK_COLOURS[c] || c);
 }
 
 export interface FaceOptions {
@@ -62,11 +99,11 @@ export function cardSvg(spec: CardSpec, geom: CardGeometry, opt: FaceOptions): s
   parts.push(`<rect x="0" y="0" width="${W}" height="${H}" fill="#ffffff"/>`);
   // header
   parts.push(
-    `<rect x="0" y="0" width="${W}" height="${geom.headerHeight}" fill="${tint(accent, opt.error ? 0.86 : 0.88)}"/>`
+    `<rect x="0" y="0" width="${W}" height="${geom.headerHeight}" fill="${headerFill(accent, opt.error ? 0.86 : 0.88)}"/>`
   );
   parts.push(`<rect x="0" y="0" width="${W}" height="3" fill="${accent}"/>`);
   parts.push(
-    `<line x1="0" y1="${geom.headerHeight - 0.5}" x2="${W}" y2="${geom.headerHeight - 0.5}" stroke="${tint(accent, 0.7)}"/>`
+    `<line x1="0" y1="${geom.headerHeight - 0.5}" x2="${W}" y2="${geom.headerHeight - 0.5}" stroke="${headerFill(accent, 0.7)}"/>`
   );
   const titleX = CARD.padX;
   parts.push(
@@ -145,7 +182,13 @@ export function cardSvg(spec: CardSpec, geom: CardGeometry, opt: FaceOptions): s
   }
   parts.push(trainingMarks(W, H, opt.training));
   parts.push('</svg>');
-  return parts.join('');
+  const svg = parts.join('');
+  return faceTheme.dark ? darkFace(svg) : svg;
+}
+
+/** The header's tint of the card's accent colour (towards the face's background). */
+function headerFill(accent: string, t: number): string {
+  return faceTheme.dark ? mix(accent, DARK_FACE, Math.min(0.8, t - 0.1)) : tint(accent, t);
 }
 
 export const STALE_COLOR = '#b45309';

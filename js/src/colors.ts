@@ -77,3 +77,11 @@ export function tint(hex: string, t: number): string {
   const ch = [(n >> 16) & 255, (n >> 8) & 255, n & 255].map(c => Math.round(c + (255 - c) * t));
   return '#' + ch.map(c => c.toString(16).padStart(2, '0')).join('');
 }
+
+/** Mix colour `a` with colour `b`: t = 0 gives a, t = 1 gives b. */
+export function mix(a: string, b: string, t: number): string {
+  const na = parseInt(a.slice(1), 16);
+  const nb = parseInt(b.slice(1), 16);
+  const ch = [16, 8, 0].map(s => Math.round(((na >> s) & 255) * (1 - t) + ((nb >> s) & 255) * t));
+  return '#' + ch.map(c => c.toString(16).padStart(2, '0')).join('');
+}

@@ -18,6 +18,7 @@ import { CytoscapeView } from 'jupyter-cytoscape';
 
 import { Actions, MoveTracker } from './actions';
 import { CanvasAdapter } from './canvas';
+import { faceTheme } from './cardsvg';
 import { CardLayer } from './cardlayer';
 import { StatusBar, StatusKind, Toast, Toolbar, Tooltip } from './chrome';
 import { h, isTextTarget } from './dom';
@@ -73,6 +74,7 @@ export class NetworkEditorView extends CytoscapeView {
   private resizeObserver: ResizeObserver | null = null;
   private rafHover = 0;
   private unregister: (() => void) | null = null;
+  private themeObserver: MutationObserver | null = null;
 
   // ---------------------------------------------------------------- set-up
 
@@ -263,6 +265,9 @@ export class NetworkEditorView extends CytoscapeView {
   }
 
   remove(): any {
+    if (this.themeObserver) {
+      this.themeObserver.disconnect();
+    }
     window.removeEventListener('keydown', this.gateKeys, true);
     if (this.resizeObserver) {
       this.resizeObserver.disconnect();
@@ -310,6 +315,7 @@ export class NetworkEditorView extends CytoscapeView {
       // A network made in Python: give the canvas the width (the palette is one click away).
       this.setPaletteOpen(false);
     }
+    this.followTheme();
     this.layer.sync();
     this.timings.synced = performance.now();
     this.viewport.initial();
@@ -352,6 +358,38 @@ export class NetworkEditorView extends CytoscapeView {
         }
       });
       this.resizeObserver.observe(this.canvasWrap);
+    }
+  }
+
+  /**
+   * Follow JupyterLab's light or dark theme (body[data-jp-theme-light]): card
+   * faces, wires and the canvas (its CSS reads JupyterLab's variables).
+   */
+  private followTheme(): void {
+    const apply = (): void => {
+      const dark = document.body.dataset.jpThemeLight === 'false';
+      (this.el as HTMLElement).classList.toggle('nnc-dark', dark);
+      const changed = faceTheme.dark !== dark;
+      faceTheme.dark = dark;
+      this.canvas.setTheme(dark);
+      if (changed && this.layer.cards.size) {
+        this.layer.redrawAll();
+      }
+    };
+    apply();
+    if (typeof MutationObserver !== 'undefined') {
+      this.themeObserver = new MutationObserver(() => {
+        if (this.canvas.alive && faceTheme.dark !== (document.body.dataset.jpThemeLight === 'false')) {
+          apply();
+        } else if (this.canvas.alive) {
+          // another editor on the page switched the faces already: redraw ours
+          const dark = faceTheme.dark;
+          (this.el as HTMLElement).classList.toggle('nnc-dark', dark);
+          this.canvas.setTheme(dark);
+          this.layer.redrawAll();
+        }
+      });
+      this.themeObserver.observe(document.body, { attributes: true, attributeFilter: ['data-jp-theme-light'] });
     }
   }
 

@@ -363,3 +363,37 @@ def test_compact_cards_fold_helper_ports_and_unfinished_cards_are_not_red(open_n
     assert "Kernel initializer" in face and "+ 6 more ports" in face, face
     nb.shot("a wired helper port stays")
     nb.assert_no_errors()
+
+
+def _luminance(rgb) -> float:
+    return 0.2126 * rgb[0] + 0.7152 * rgb[1] + 0.0722 * rgb[2]
+
+
+def test_dark_theme_follows_jupyterlab_and_stays_readable(open_notebook):
+    nb, canvas = _open(open_notebook, "dark_theme", [NET])
+    canvas.wait_cards(2)
+    hidden = canvas.card("hidden")
+    light_face = canvas.face(hidden["uid"])
+    nb.page.evaluate("() => window.jupyterapp.commands.execute('apputils:change-theme',"
+                     " {theme: 'JupyterLab Dark'})")
+    nb.page.wait_for_function("() => document.body.dataset.jpThemeLight === 'false'", timeout=30000)
+    canvas.wait("v.faceSvg(arg) !== null && !v.faceSvg(arg).includes('fill=\"#ffffff\"')", hidden["uid"])
+    canvas.wait("v.faceReady(arg)", hidden["uid"])
+    nb.page.wait_for_timeout(500)
+    nb.shot("dark theme")
+    dark_face = canvas.face(hidden["uid"])
+    assert dark_face != light_face
+    # the canvas and the card body are dark; the card's title is light on it
+    box = canvas.canvas_box()
+    bg = _pixel(nb, box["x"] + 6, box["y"] + box["height"] - 6, radius=1)
+    assert max(_luminance(p) for p in bg) < 80, bg
+    body = _pixel(nb, hidden["center"]["x"] - hidden["width"] / 2 + 6, hidden["center"]["y"], radius=1)
+    assert max(_luminance(p) for p in body) < 90, body
+    title = re.search(r'font-weight="700" fill="(#[0-9a-f]{6})"', dark_face).group(1)
+    assert _luminance(_hex(title)) > 200, title
+    # and back to light
+    nb.page.evaluate("() => window.jupyterapp.commands.execute('apputils:change-theme',"
+                     " {theme: 'JupyterLab Light'})")
+    canvas.wait("v.faceSvg(arg) === arg2".replace("arg2", "arg[1]").replace("(arg)", "(arg[0])"),
+                [hidden["uid"], light_face])
+    nb.shot("light again")
