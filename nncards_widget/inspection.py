@@ -213,8 +213,9 @@ def _statistics(values: np.ndarray) -> dict:
     a, b = (lo, hi) if hi > lo else (lo - 0.5, hi + 0.5)
     x = sample - np.float32(a)
     x *= np.float32(BINS / (b - a))
-    np.minimum(x, BINS - 1, out=x)  # the top value goes into the last bin
-    counts = np.bincount(x.astype(np.uint8), minlength=BINS)
+    counts = np.bincount(x.astype(np.intp), minlength=BINS + 1)
+    counts[BINS - 1] += counts[BINS:].sum()  # the top value goes into the last bin
+    counts = counts[:BINS]
     return {"min": lo, "mean": float(mean), "max": hi, "std": float(std), "counts": counts}
 
 
@@ -229,7 +230,7 @@ def _summary(a: np.ndarray) -> tuple[dict, dict | None]:
     flat = a.reshape(-1)
     stats = _statistics(flat if flat.dtype == np.float32 else flat.astype(np.float32))
     info.update((k, stats[k]) for k in ("min", "mean", "max", "std"))
-    info["zeros"] = float(np.count_nonzero(flat == 0) / flat.size)
+    info["zeros"] = float((flat.size - np.count_nonzero(flat)) / flat.size)
     return info, stats
 
 
