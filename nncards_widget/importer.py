@@ -227,9 +227,14 @@ class _Importer:
             raise ModelImportError(f"Cannot import {_say(layer)}: it is called with "
                                    f"{len(args)} positional and {len(kwargs)} keyword "
                                    f"arguments, which its card cannot take")
-        if spec.call_inputs:
-            raise ModelImportError(f"Cannot import {_say(layer)}: its card calls the layer on "
-                                   f"one tensor given twice (query = value)")
+        if spec.call_inputs:  # the card calls the layer on one tensor given twice
+            if not isinstance(given, (list, tuple)) or len(given) != len(spec.call_inputs) \
+                    or any(t is not given[0] for t in given):
+                raise ModelImportError(f"Cannot import {_say(layer)}: its card calls the layer "
+                                       f"on one tensor as query and value (self-attention); "
+                                       f"this call has different tensors")
+            self._wire_tensor(given[0], uid, spec.call_inputs[0], layer)
+            return
         if len(tensor_ports) == 1:
             port = tensor_ports[0]
             for t in (given if isinstance(given, (list, tuple)) else [given]):

@@ -217,6 +217,11 @@ def test_refusals_name_the_layer_and_what_is_wrong():
     with pytest.raises(ModelImportError, match=r"operation 'split.*' \(Split\): it returns 2 "
                                                r"tensors"):
         NetworkEditor.from_model(model)
+    y = keras.Input((2, 4), name="y")
+    seq = keras.Input((3, 4), name="seq")
+    cross = keras.layers.Attention(name="att")([seq, y])
+    with pytest.raises(ModelImportError, match=r"'att' \(Attention\).*different tensors"):
+        NetworkEditor.from_model(keras.Model([seq, y], cross))
     with pytest.raises(ModelImportError, match="no input shape"):
         NetworkEditor.from_model(keras.Sequential([keras.layers.Dense(2)]))
 
