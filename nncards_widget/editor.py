@@ -684,7 +684,11 @@ class NetworkEditor(ipycytoscape.CytoscapeWidget):
         """A new editor holding the graph saved by ``to_json`` (with an empty undo history)."""
         graph = serialization.loads(text)  # checked fully before any widget is made
         editor = cls(**kwargs)
-        editor._load_graph(graph, "Load graph")
+        try:
+            editor._load_graph(graph, "Load graph")
+        except BaseException:
+            editor.close()  # no half-made editor left behind
+            raise
         editor._history.clear()
         return editor
 
