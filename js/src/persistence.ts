@@ -39,17 +39,23 @@ interface SavedGraph {
   [key: string]: unknown;
 }
 
+/** Why a view cannot edit: its kernel restarted, was stopped, or it is a saved snapshot. */
+export type KernelGone = 'restarted' | 'stopped' | 'snapshot';
+
 /** Words for the banner of a view that cannot edit. */
-export function readOnlyNote(wasLive: boolean): { title: string; detail: string } {
-  return wasLive
-    ? {
-        title: 'Kernel restarted — run the cell again',
-        detail: 'This canvas shows the network as it was; editing is off until the cell runs in the new kernel.'
-      }
-    : {
+export function readOnlyNote(why: KernelGone): { title: string; detail: string } {
+  const detail = 'This canvas shows the network as it was; editing is off until the cell runs again.';
+  switch (why) {
+    case 'restarted':
+      return { title: 'Kernel restarted — run the cell again', detail };
+    case 'stopped':
+      return { title: 'Kernel stopped — start it and run the cell again', detail };
+    default:
+      return {
         title: 'Read-only: saved with the notebook',
         detail: 'No kernel is connected to this editor. Run the cell to edit the network.'
       };
+  }
 }
 
 /** The restore offer's text for a saved graph (null when there is nothing to restore). */
@@ -163,7 +169,8 @@ export function watchPersistence(host: PersistenceHost): () => void {
   let timer: ReturnType<typeof setTimeout> | null = null;
   let disposed = false;
   let fileBacked = false; // a file keeps this network: nothing to keep in the notebook
-  const live = (): boolean => !disposed && model.comm_live !== false;
+  let kernelDead = false;
+  const live = (): boolean => !disposed && !kernelDead && model.comm_live !== false;
 
   const block = (e: Event): void => {
     if (!readOnly || (e.target instanceof Node && banner.contains(e.target))) {
@@ -185,12 +192,12 @@ export function watchPersistence(host: PersistenceHost): () => void {
   banner.style.display = 'none';
   host.wrap.appendChild(banner);
 
-  const showReadOnly = (wasLive: boolean): void => {
+  const showReadOnly = (why: KernelGone): void => {
     readOnly = true;
     hideOffer();
     host.el.classList.add('nnc-readonly');
-    host.el.setAttribute('data-readonly', wasLive ? 'kernel-gone' : 'snapshot');
-    const note = readOnlyNote(wasLive);
+    host.el.setAttribute('data-readonly', why === 'snapshot' ? 'snapshot' : 'kernel-gone');
+    const note = readOnlyNote(why);
     banner.innerHTML = '';
     banner.appendChild(el('b', '', note.title));
     banner.appendChild(el('span', '', note.detail));
@@ -257,7 +264,7 @@ export function watchPersistence(host: PersistenceHost): () => void {
       return;
     }
     if (!live()) {
-      showReadOnly(false);
+      showReadOnly('snapshot');
       return;
     }
     const cell = findCell(model);
@@ -277,7 +284,16 @@ export function watchPersistence(host: PersistenceHost): () => void {
 
   const onLive = (): void => {
     if (!live() && !readOnly) {
-      showReadOnly(true);
+      showReadOnly('restarted'); // the widget manager lets go of every model on a restart
+    }
+  };
+  // a kernel shut down (or swapped for another) leaves the models' comms as they were
+  const session = model.widget_manager?.context?.sessionContext;
+  const kernel = session?.session?.kernel ?? null;
+  const onKernelChanged = (_: unknown, change: { newValue: unknown }): void => {
+    if (change.newValue !== kernel && !readOnly && model.comm_live !== false) {
+      kernelDead = true;
+      showReadOnly(change.newValue ? 'restarted' : 'stopped');
     }
   };
   const onEdit = (): void => {
@@ -290,6 +306,7 @@ export function watchPersistence(host: PersistenceHost): () => void {
   };
   model.on('comm_live_update', onLive);
   model.on('change:undo_state change:history', onEdit);
+  session?.kernelChanged?.connect(onKernelChanged);
   // the output holding this view is in the cell's model by the next turn
   setTimeout(start, 0);
 
@@ -300,6 +317,7 @@ export function watchPersistence(host: PersistenceHost): () => void {
     }
     model.off('comm_live_update', onLive);
     model.off('change:undo_state change:history', onEdit);
+    session?.kernelChanged?.disconnect(onKernelChanged);
     for (const type of blocked) {
       host.el.removeEventListener(type, block, true);
     }

@@ -17,9 +17,10 @@ test('the restore offer counts the saved cards, and is not made for an empty or 
 });
 
 test('a view that lost its kernel and a saved snapshot say different things', () => {
-  assert.match(readOnlyNote(true).title, /Kernel restarted — run the cell again/);
-  assert.match(readOnlyNote(false).title, /Read-only/);
-  assert.notEqual(readOnlyNote(true).detail, readOnlyNote(false).detail);
+  assert.match(readOnlyNote('restarted').title, /Kernel restarted — run the cell again/);
+  assert.match(readOnlyNote('stopped').title, /Kernel stopped/);
+  assert.match(readOnlyNote('snapshot').title, /Read-only/);
+  assert.notEqual(readOnlyNote('restarted').detail, readOnlyNote('snapshot').detail);
 });
 
 test('the catalogue is fetched once per version and page; a failed fetch is tried again', async () => {

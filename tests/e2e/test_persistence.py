@@ -181,3 +181,21 @@ def test_three_card_notebook_saved_with_widget_state_is_small_and_reopens_read_o
     assert "Read-only" in banner.inner_text()
     assert canvas2.root.get_attribute("data-readonly") == "snapshot"
     nb2.shot("saved snapshot: read-only")
+
+
+def test_a_canvas_whose_kernel_was_shut_down_says_so_and_does_not_edit(open_notebook):
+    nb = open_notebook("persist_shutdown", [
+        "from nncards_widget import NetworkEditor\ned = NetworkEditor()\n"
+        "ed.add('input', name='x', shape=[3])\ned"])
+    nb.run_all()
+    canvas = Canvas(nb)
+    canvas.wait_ready()
+    canvas.wait_cards(1)
+    nb.js("await panel.sessionContext.shutdown();")
+    banner = canvas.root.locator(BANNER)
+    banner.wait_for(state="visible")
+    assert "Kernel stopped" in banner.inner_text()
+    assert canvas.root.get_attribute("data-readonly") == "kernel-gone"
+    canvas.root.press("Delete")
+    assert len(canvas.cards()) == 1
+    nb.shot("kernel shut down: the canvas says so")
