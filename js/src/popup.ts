@@ -207,3 +207,46 @@ export class ContextMenu extends Floating {
     this.place(wrap, at);
   }
 }
+
+/**
+ * Editing a value on the card: the inspector's field for that parameter (the
+ * same parsing, checks and messages), shown over the card's row. It closes
+ * once the kernel accepts the value, on Escape or on a click elsewhere.
+ */
+export class ValueEditor extends Floating {
+  constructor() {
+    super('nnc-value-editor', 'nncards-card-editor');
+    this.el.addEventListener('keydown', e => {
+      e.stopPropagation();
+      if (e.key === 'Escape') {
+        e.preventDefault();
+        this.close();
+        this.onDone();
+      }
+    });
+  }
+
+  private onDone: () => void = () => undefined;
+
+  /** Show `field` (made by fields.paramField) with its top-left at `at` in `wrap`, `width` wide. */
+  open(wrap: HTMLElement, at: Point, width: number, field: HTMLElement, onDone: () => void): void {
+    this.onDone = onDone;
+    this.el.innerHTML = '';
+    this.el.style.width = `${Math.max(180, width)}px`;
+    this.el.appendChild(field);
+    this.place(wrap, at);
+    const control = this.el.querySelector('input, select') as HTMLElement | null;
+    if (control) {
+      control.focus({ preventScroll: true });
+      if (control instanceof HTMLInputElement && control.type !== 'checkbox') {
+        control.select();
+      }
+    }
+  }
+
+  /** The kernel accepted the value. */
+  accepted(): void {
+    this.close();
+    this.onDone();
+  }
+}

@@ -29,7 +29,8 @@ import { isJupyterKey, keyAction } from './keys';
 import { trainingPanel } from './monitor';
 import { cardsForWire, findCards, searchCatalog } from './palette';
 import { DRAG_MIME, PaletteView } from './paletteview';
-import { ContextMenu, MenuItem, Picker } from './popup';
+import { ContextMenu, MenuItem, Picker, ValueEditor } from './popup';
+import { paramField } from './fields';
 import { catalogFor } from './catalogcache';
 import { watchPersistence } from './persistence';
 import { RequestClient } from './requests';
@@ -69,6 +70,7 @@ export class NetworkEditorView extends CytoscapeView {
   private pendingSelect = new Set<string>();
   private picker = new Picker();
   private menu = new ContextMenu();
+  private valueEditor = new ValueEditor();
   /** Where the pointer last was over the canvas (client coordinates), for keys that add there. */
   private pointer: Point | null = null;
   private resizeObserver: ResizeObserver | null = null;
@@ -339,6 +341,8 @@ export class NetworkEditorView extends CytoscapeView {
     cy.on('dbltap', ev => {
       if (ev.target === cy) {
         this.openQuickAdd(ev.position);
+      } else if (ev.target.isNode && ev.target.isNode()) {
+        this.editOnCard(ev.target.id(), ev.position);
       }
     });
     cy.on('mouseover', 'edge', ev => ev.target.addClass('nnc-hover'));
@@ -636,6 +640,41 @@ export class NetworkEditorView extends CytoscapeView {
 
   private refocus(): void {
     (this.el as HTMLElement).focus({ preventScroll: true });
+  }
+
+  /**
+   * Double-click on a parameter row of a card: edit its value in place, with
+   * the inspector's field (same parsing, checks and messages).
+   */
+  editOnCard(uid: string, p: Point): void {
+    const e = this.layer.byUid.get(uid);
+    if (!e || !e.spec) {
+      return;
+    }
+    const c = e.node.position();
+    const left = c.x - e.geom.width / 2;
+    const top = c.y - e.geom.height / 2;
+    const row = rowAt(e.geom, { x: p.x - left, y: p.y - top });
+    if (!row || row.kind !== 'param' || !row.input) {
+      return;
+    }
+    const inp = row.input;
+    const model = e.model;
+    const field = paramField(uid, inp, {
+      current: i => (i.name === 'name' ? model.get('name') : model.get(i.name)),
+      commit: (i, value, done) =>
+        this.actions.setParam(uid, i, value).then(error => {
+          done(error);
+          if (!error) {
+            this.valueEditor.accepted();
+          }
+        })
+    });
+    const at = this.wrapPoint({ x: left, y: top + row.y - 14 });
+    const z = this.canvas.cy!.zoom();
+    this.picker.close();
+    this.menu.close();
+    this.valueEditor.open(this.canvasWrap, at, e.geom.width * z, field, () => this.refocus());
   }
 
   /** Quick add: a card search at a model point; the chosen card is added there. */

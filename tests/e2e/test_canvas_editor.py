@@ -397,3 +397,36 @@ def test_dark_theme_follows_jupyterlab_and_stays_readable(open_notebook):
     canvas.wait("v.faceSvg(arg) === arg2".replace("arg2", "arg[1]").replace("(arg)", "(arg[0])"),
                 [hidden["uid"], light_face])
     nb.shot("light again")
+
+
+def test_double_click_a_value_to_edit_it_on_the_card(open_notebook):
+    nb, canvas = _open(open_notebook, "edit_on_card", [NET])
+    canvas.wait_cards(2)
+    hidden = canvas.card("hidden")
+    face = canvas.face(hidden["uid"])
+    zoom = canvas.eval("v.cy.zoom()")
+    # the Units row of the face: double-click its value
+    units_y = float(re.search(r'<text x="[\d.]+" y="([\d.]+)"[^>]*>Units</text>', face).group(1))
+    left = hidden["center"]["x"] - hidden["width"] / 2
+    top = hidden["center"]["y"] - hidden["height"] / 2
+    nb.page.mouse.dblclick(left + hidden["width"] - 20, top + (units_y - 3) * zoom)
+    editor = canvas.root.locator('[data-testid="nncards-card-editor"]')
+    box = editor.locator('[data-testid="nncards-param-units"]')
+    box.wait_for(state="visible")
+    nb.shot("editing units on the card")
+    # a bad value gets the inspector's message, in place, and changes nothing
+    box.fill("0")
+    box.press("Enter")
+    err = editor.locator('[data-testid="nncards-param-error-units"]')
+    nb.page.wait_for_function("(el) => el.textContent.length > 0", arg=err.element_handle())
+    assert "1" in err.inner_text() and canvas.model_value(hidden["uid"], "units") == 8, err.inner_text()
+    nb.shot("refused in place")
+    box.fill("32")
+    box.press("Enter")
+    canvas.wait_value(hidden["uid"], "units", 32)
+    editor.wait_for(state="hidden")
+    canvas.wait("v.faceSvg(arg).includes('>32<')", hidden["uid"])
+    i = nb.add_cell("print(d.units)")
+    assert nb.output_text(i).strip() == "32"
+    nb.shot("units 32 on the card")
+    nb.assert_no_errors()
