@@ -67,7 +67,7 @@ def wire_to_dict(wire: WireData) -> dict:
 def dumps(graph: Graph, indent=1) -> str:
     """The graph as strict JSON text (``loads`` reads it back unchanged)."""
     cards = [card_to_dict(c) for c in graph.cards.values()]
-    for c, card in zip(cards, graph.cards.values()):  # preprocessing state: data, if small
+    for c, card in zip(cards, graph.cards.values(), strict=True):  # preprocessing state
         c["params"] = catalog.state.saved_params(card, c["params"])
     for c in cards:
         for what, values in (("position", c["position"]), ("parameters", c["params"])):
