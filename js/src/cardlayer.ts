@@ -9,7 +9,7 @@ import type cytoscape from 'cytoscape';
 
 import { CanvasAdapter } from './canvas';
 import { cardSvg, svgDataUri } from './cardsvg';
-import { categoryColor, tint, typeColor } from './colors';
+import { categoryColor, sharedColor, tint, typeColor } from './colors';
 import { connectionsOf, layerUsersOf, sameSet, WireEnds } from './connections';
 import { ellipsize, formatCount, formatShape, hasPreview, pendingNote, PreviewData, previewLines } from './format';
 import { CARD, CardGeometry, endpointStyle, hitPort, layoutCard, PortHit } from './geometry';
@@ -254,6 +254,8 @@ export class CardLayer {
       error: c.error || undefined,
       connected: this.connected.get(e.uid),
       training: e.model.get('training'),
+      sharedBy: e.model.get('shared_by') || [],
+      sharedColor: sharedColor([name, ...(e.model.get('shared_by') || [])]),
       preview:
         pv && lines
           ? { image: pv.image || '', caption: lines.caption, stats: lines.stats, stale: !!e.model.get('stale') }

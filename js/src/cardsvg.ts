@@ -72,6 +72,10 @@ export interface FaceOptions {
   preview?: FacePreview | null;
   /** The card's training statistics (monitor.ts draws the cue). */
   training?: unknown;
+  /** Names of the other cards calling this card's layer object (shared weights). */
+  sharedBy?: string[];
+  /** The colour of that group of cards. */
+  sharedColor?: string;
 }
 
 export interface FacePreview {
@@ -111,6 +115,17 @@ export function cardSvg(spec: CardSpec, geom: CardGeometry, opt: FaceOptions): s
   );
   if (opt.subtitle) {
     parts.push(`<text x="${titleX}" y="33" font-size="10.5" fill="#5b6472">${escapeXml(opt.subtitle)}</text>`);
+  }
+  if (opt.sharedBy && opt.sharedBy.length && opt.sharedColor) {
+    // a badge in the group's colour: "shared ×3"
+    const label = `shared ×${opt.sharedBy.length + 1}`;
+    const bw = textWidth(label, 9.5) + 12;
+    const bx = W - bw - (opt.error ? 30 : 8);
+    parts.push(`<rect x="${bx}" y="11" width="${bw}" height="16" rx="8" fill="${opt.sharedColor}"/>`);
+    parts.push(
+      `<text x="${bx + bw / 2}" y="22.5" text-anchor="middle" font-size="9.5" font-weight="700" fill="#fff" data-badge="shared">${escapeXml(label)}</text>`
+    );
+    parts.push(`<rect x="0" y="0" width="4" height="${H}" fill="${opt.sharedColor}"/>`);
   }
   if (opt.error) {
     // warning badge in the header's right corner

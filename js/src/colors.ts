@@ -85,3 +85,16 @@ export function mix(a: string, b: string, t: number): string {
   const ch = [16, 8, 0].map(s => Math.round(((na >> s) & 255) * (1 - t) + ((nb >> s) & 255) * t));
   return '#' + ch.map(c => c.toString(16).padStart(2, '0')).join('');
 }
+
+/**
+ * The colour marking cards that share one layer object: the same for every
+ * card of the group (from their names, in any order), different between groups.
+ */
+export function sharedColor(names: string[]): string {
+  const key = names.slice().sort().join('\u0000');
+  let hash = 2166136261;
+  for (let i = 0; i < key.length; i++) {
+    hash = Math.imul(hash ^ key.charCodeAt(i), 16777619) >>> 0;
+  }
+  return hslToHex(hash % 360, 0.7, 0.45);
+}

@@ -7,7 +7,7 @@
 import type cytoscape from 'cytoscape';
 
 import { CardEntry, CardLayer, isStale } from './cardlayer';
-import { categoryColor, typeColor, typeShortName } from './colors';
+import { categoryColor, sharedColor, typeColor, typeShortName } from './colors';
 import { h } from './dom';
 import { Control, controlInput, NAME_INPUT, paramField, showValue } from './fields';
 import { formatCount, formatShape, formatShare, formatStat, hasPreview, PreviewData } from './format';
@@ -208,6 +208,18 @@ export class Inspector {
                 h('span', { 'data-testid': 'nncards-param-count', text: formatCount(pc) })
               )
             : null
+        )
+      );
+    }
+    const shared: string[] = m.get('shared_by') || [];
+    if (shared.length) {
+      const group = [String(m.get('name') || ''), ...shared];
+      out.appendChild(
+        h(
+          'div',
+          { class: 'nnc-insp-shared', 'data-testid': 'nncards-shared-with' },
+          h('span', { class: 'nnc-shared-dot', style: `background:${sharedColor(group)}` }),
+          `Shares weights with ${shared.map(n => `'${n}'`).join(', ')}`
         )
       );
     }

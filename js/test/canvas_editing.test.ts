@@ -4,6 +4,7 @@ import { clipOf, pasteRequest, randomId, uniqueName } from '../src/clipboard';
 import { isJupyterKey, keyAction } from '../src/keys';
 import { cardsForWire, findCards } from '../src/palette';
 import { pendingNote } from '../src/format';
+import { sharedColor } from '../src/colors';
 import { TENSOR } from '../src/types';
 import { DENSE, INPUT } from './fixtures';
 
@@ -133,4 +134,10 @@ test('an unfinished card gets a neutral note, a real error stays an error', () =
   );
   assert.equal(pendingNote("The card 'dense' cannot be applied to its input: (None, 3, 4). Keras says: ..."), null);
   assert.equal(pendingNote(''), null);
+});
+
+test('cards sharing one layer get one colour per group', () => {
+  assert.equal(sharedColor(['enc', 'enc_b']), sharedColor(['enc_b', 'enc']));
+  assert.notEqual(sharedColor(['enc', 'enc_b']), sharedColor(['dec', 'dec_b']));
+  assert.match(sharedColor(['a']), /^#[0-9a-f]{6}$/);
 });

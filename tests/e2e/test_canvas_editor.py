@@ -430,3 +430,40 @@ def test_double_click_a_value_to_edit_it_on_the_card(open_notebook):
     assert nb.output_text(i).strip() == "32"
     nb.shot("units 32 on the card")
     nb.assert_no_errors()
+
+
+def test_cards_sharing_a_layer_are_marked(open_notebook):
+    nb, canvas = _open(open_notebook, "shared_layers", [
+        "from nncards_widget import NetworkEditor\n"
+        "ed = NetworkEditor()\n"
+        "a = ed.add('input', name='a', shape=[6])\n"
+        "b = ed.add('input', name='b', shape=[6])\n"
+        "enc = ed.add('Dense', name='enc', units=4)\n"
+        "enc_b = ed.add('apply_layer', name='enc_b')\n"
+        "ed.connect(a, enc)\n"
+        "ed.connect(enc['Layer instance'], enc_b['Layer'])\n"
+        "ed.connect(b, enc_b['Inputs'])\n"
+        "diff = ed.add('Subtract', name='diff')\n"
+        "ed.connect(enc, diff)\n"
+        "ed.connect(enc_b, diff)\n"
+        "other = ed.add('Dense', name='other', units=2)\n"
+        "ed.connect(b, other)\n"
+        "ed",
+    ])
+    canvas.wait_cards(6)
+    uid = {c["name"]: c["uid"] for c in canvas.cards()}
+    canvas.wait("v.faceSvg(arg).includes('data-badge')", uid["enc"])
+    canvas.wait("v.faceSvg(arg).includes('data-badge')", uid["enc_b"])
+    badge = re.compile(r'<rect x="[\d.]+" y="11" width="[\d.]+" height="16" rx="8" fill="(#[0-9a-f]{6})"/>')
+    enc_face, enc_b_face = canvas.face(uid["enc"]), canvas.face(uid["enc_b"])
+    assert "shared ×2" in enc_face and "shared ×2" in enc_b_face
+    assert badge.search(enc_face).group(1) == badge.search(enc_b_face).group(1)
+    assert "data-badge" not in canvas.face(uid["other"])
+    canvas.root.locator('[data-testid="nncards-fit"]').click()
+    nb.page.wait_for_timeout(300)
+    canvas.click_card(uid["enc"])
+    shared = canvas.root.locator('[data-testid="nncards-shared-with"]')
+    shared.wait_for(state="visible")
+    assert shared.inner_text().strip() == "Shares weights with 'enc_b'"
+    nb.shot("shared layer cards marked")
+    nb.assert_no_errors()
