@@ -515,7 +515,21 @@ class ModelBuilder:
         result = self.results.get(uid)
         shapes = _input_shapes(result.inputs) if result is not None else {}
         return (card.card_id, repr(sorted((k, v) for k, v in card.params.items() if k != "name")),
-                repr(sorted(shapes.items())))
+                repr(sorted(shapes.items())), self._object_ports(uid, frozenset([uid])))
+
+    def _object_ports(self, uid: str, seen: frozenset) -> tuple:
+        """What is wired into a card's non-Tensor ports (initializer, regularizer, constraint,
+        wrapped layer), as kinds and parameters: re-initialising a layer with another initializer
+        is a change of its weights' meaning, so it must not keep the old weights."""
+        ports = []
+        for w in self.graph.wires_into(uid):
+            if self._port_type(w) == TENSOR or w.source in seen:
+                continue
+            src = self.graph.cards[w.source]
+            params = repr(sorted((k, v) for k, v in src.params.items() if k != "name"))
+            ports.append((w.target_port, src.card_id, params,
+                          self._object_ports(w.source, seen | {w.source})))
+        return tuple(sorted(ports))
 
     # -- the model ------------------------------------------------------------------------------
     def build(self, cache: BuildCache | None = None):

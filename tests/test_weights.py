@@ -135,6 +135,19 @@ def test_a_changed_input_shape_or_parameter_gives_fresh_weights(editor):
     assert _same(editor.build().get_layer("out").get_weights(), trained["head"])
 
 
+def test_a_changed_initializer_or_regularizer_wiring_gives_fresh_weights(editor):
+    model, trained = _trained_chain(editor)
+    init = editor.add("initializer_Constant", name="ones", value=1.0)
+    editor.connect(init, editor["b"]["Bias initializer"])
+    new = editor.build()
+    assert _same(new.get_layer("a").get_weights(), trained["a"])
+    assert np.all(new.get_layer("b").bias.numpy() == 1.0)  # made anew with the new initializer
+    assert "b" not in editor.weights.last_kept
+    # removing it again is a change too: the bias starts from Keras's default (zeros)
+    editor.remove(init)
+    assert np.all(editor.build().get_layer("b").bias.numpy() == 0.0)
+
+
 def test_inspect_after_an_edit_shows_the_trained_network(editor):
     model, trained = _trained_chain(editor)
     sample = np.random.default_rng(1).normal(size=(4, 5)).astype("float32")
