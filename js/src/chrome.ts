@@ -15,6 +15,8 @@ export interface ToolbarActions {
   layout(): void;
   fit(): void;
   zoomBy(factor: number): void;
+  /** The export button (offers PNG and SVG). */
+  exportPicture(button: HTMLElement): void;
   /** Any button press: the user takes over the viewport. */
   pressed(): void;
 }
@@ -120,6 +122,10 @@ export class Toolbar {
         'Zoom in',
         'nncards-zoom-in',
         act(() => actions.zoomBy(1.25))
+      ),
+      h('div', { class: 'nnc-sep' }),
+      button('export', '', 'Save a picture of the network (PNG or SVG)', 'nncards-export', () =>
+        actions.exportPicture(this.el.querySelector('[data-testid="nncards-export"]') as HTMLElement)
       ),
       h('div', { class: 'nnc-spacer' }),
       this.totalEl

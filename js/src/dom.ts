@@ -39,6 +39,7 @@ export const ICONS: Record<string, string> = {
   trash: '<path d="M3 4.5h10M6.5 4.5V3h3v1.5M4.5 4.5l.7 9h5.6l.7-9" />',
   layout:
     '<rect x="1.5" y="2.5" width="4" height="3" rx=".6"/><rect x="1.5" y="10.5" width="4" height="3" rx=".6"/><rect x="10.5" y="6.5" width="4" height="3" rx=".6"/><path d="M5.5 4h2.5v4h2.5M5.5 12h2.5V8"/>',
+  export: '<path d="M8 2v8M4.5 6.5L8 10l3.5-3.5" /><path d="M2.5 11v2.5h11V11" />',
   fit: '<path d="M2 6V2h4M10 2h4v4M14 10v4h-4M6 14H2v-4" />',
   zoomIn: '<circle cx="7" cy="7" r="4.5"/><path d="M10.5 10.5L14 14M5 7h4M7 5v4"/>',
   zoomOut: '<circle cx="7" cy="7" r="4.5"/><path d="M10.5 10.5L14 14M5 7h4"/>',

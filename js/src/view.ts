@@ -18,6 +18,7 @@ import { CytoscapeView } from 'jupyter-cytoscape';
 
 import { Actions, MoveTracker } from './actions';
 import { CanvasAdapter } from './canvas';
+import { download, networkSvg, svgToPng } from './picture';
 import { faceTheme } from './cardsvg';
 import { CardLayer } from './cardlayer';
 import { StatusBar, StatusKind, Toast, Toolbar, Tooltip } from './chrome';
@@ -172,6 +173,7 @@ export class NetworkEditorView extends CytoscapeView {
       layout: () => this.actions.layout(),
       fit: () => this.viewport.fit(true),
       zoomBy: f => this.viewport.zoomBy(f),
+      exportPicture: btn => this.openExportMenu(btn),
       pressed: () => (this.viewport.automatic = false)
     });
     this.palette = new PaletteView(id => this.actions.addCard(id));
@@ -675,6 +677,55 @@ export class NetworkEditorView extends CytoscapeView {
     this.picker.close();
     this.menu.close();
     this.valueEditor.open(this.canvasWrap, at, e.geom.width * z, field, () => this.refocus());
+  }
+
+  /** The network as an SVG document (cards' faces and the wires as drawn). */
+  pictureSvg(): string {
+    const cards = Array.from(this.layer.cards.values()).map(e => {
+      const c = e.node.position();
+      return {
+        x: c.x - e.geom.width / 2,
+        y: c.y - e.geom.height / 2,
+        width: e.geom.width,
+        height: e.geom.height,
+        svg: e.svg
+      };
+    });
+    const wires = Array.from(this.layer.wires.values())
+      .filter(w => w.edge && !w.edge.removed())
+      .map(w => {
+        const edge = w.edge!;
+        return {
+          start: edge.sourceEndpoint(),
+          end: edge.targetEndpoint(),
+          controls: (edge.controlPoints() as Point[] | undefined) || [],
+          color: String(edge.data('color'))
+        };
+      });
+    return networkSvg(cards, wires, faceTheme.dark ? '#1b1f27' : '#ffffff');
+  }
+
+  private openExportMenu(btn: HTMLElement): void {
+    const r = this.canvasWrap.getBoundingClientRect();
+    const b = btn.getBoundingClientRect();
+    const name = 'network';
+    this.menu.open(this.canvasWrap, { x: b.left - r.left, y: 4 }, [
+      {
+        label: 'Save as PNG',
+        action: () => {
+          const svg = this.pictureSvg();
+          const m = /width="(\d+)" height="(\d+)"/.exec(svg);
+          svgToPng(svg, Number(m![1]), Number(m![2])).then(
+            blob => download(`${name}.png`, blob),
+            err => this.showError(err.message)
+          );
+        }
+      },
+      {
+        label: 'Save as SVG',
+        action: () => download(`${name}.svg`, new Blob([this.pictureSvg()], { type: 'image/svg+xml' }))
+      }
+    ]);
   }
 
   /** Quick add: a card search at a model point; the chosen card is added there. */

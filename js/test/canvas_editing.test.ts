@@ -5,6 +5,7 @@ import { isJupyterKey, keyAction } from '../src/keys';
 import { cardsForWire, findCards } from '../src/palette';
 import { pendingNote } from '../src/format';
 import { sharedColor } from '../src/colors';
+import { networkSvg, wirePath } from '../src/picture';
 import { TENSOR } from '../src/types';
 import { DENSE, INPUT } from './fixtures';
 
@@ -140,4 +141,39 @@ test('cards sharing one layer get one colour per group', () => {
   assert.equal(sharedColor(['enc', 'enc_b']), sharedColor(['enc_b', 'enc']));
   assert.notEqual(sharedColor(['enc', 'enc_b']), sharedColor(['dec', 'dec_b']));
   assert.match(sharedColor(['a']), /^#[0-9a-f]{6}$/);
+});
+
+test('the network picture places every face and draws every wire', () => {
+  const cards = [
+    {
+      x: 0,
+      y: 0,
+      width: 100,
+      height: 50,
+      svg: '<svg xmlns="http://www.w3.org/2000/svg" width="100" height="50"></svg>'
+    },
+    {
+      x: 300,
+      y: 100,
+      width: 120,
+      height: 60,
+      svg: '<svg xmlns="http://www.w3.org/2000/svg" width="120" height="60"></svg>'
+    }
+  ];
+  const wire = {
+    start: { x: 95, y: 20 },
+    controls: [
+      { x: 200, y: 20 },
+      { x: 250, y: 130 }
+    ],
+    end: { x: 305, y: 130 },
+    color: '#2563eb'
+  };
+  const svg = networkSvg(cards, [wire], '#ffffff');
+  assert.match(svg, /width="468" height="208" viewBox="-24 -24 468 208"/);
+  assert.ok(svg.includes('<svg x="300" y="100" xmlns'));
+  assert.equal((svg.match(/class="wire"/g) || []).length, 1);
+  // through the midpoint of the two handles, ending on the target port
+  assert.equal(wirePath(wire), 'M95,20 Q200,20 225,75 Q250,130 305,130');
+  assert.ok(networkSvg([], [], '#fff').startsWith('<svg'));
 });

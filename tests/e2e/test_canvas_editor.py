@@ -467,3 +467,35 @@ def test_cards_sharing_a_layer_are_marked(open_notebook):
     assert shared.inner_text().strip() == "Shares weights with 'enc_b'"
     nb.shot("shared layer cards marked")
     nb.assert_no_errors()
+
+
+def test_export_the_network_as_svg_and_png(open_notebook, tmp_path):
+    nb, canvas = _open(open_notebook, "export_picture", [THREE_CARDS])
+    canvas.wait_cards(2)
+    canvas.wait_wires(1)
+    nb.page.wait_for_timeout(300)
+    menu_items = canvas.root.locator('[data-testid="nncards-context-menu"] [data-testid="nncards-menu-item"]')
+    canvas.root.locator('[data-testid="nncards-export"]').click()
+    with nb.page.expect_download() as dl:
+        menu_items.filter(has_text="SVG").click()
+    path = tmp_path / "network.svg"
+    dl.value.save_as(path)
+    svg = path.read_text()
+    assert dl.value.suggested_filename == "network.svg"
+    assert svg.startswith("<svg") and ">features<" in svg and ">dense<" in svg, svg[:500]
+    assert svg.count('class="wire"') == 1 and svg.count('class="card"') == 2
+    # the wire's path starts on the Input card's output dot (in the picture's coordinates)
+    start = re.search(r'class="wire" d="M([-\d.]+),([-\d.]+)', svg)
+    dot = canvas.eval("v.cy.edges()[0].sourceEndpoint()")
+    assert abs(float(start.group(1)) - dot["x"]) < 0.2 and abs(float(start.group(2)) - dot["y"]) < 0.2
+    canvas.root.locator('[data-testid="nncards-export"]').click()
+    with nb.page.expect_download() as dl:
+        menu_items.filter(has_text="PNG").click()
+    png = tmp_path / "network.png"
+    dl.value.save_as(png)
+    data = png.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 5000, len(data)
+    width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    m = re.search(r'width="(\d+)" height="(\d+)"', svg)
+    assert (width, height) == (2 * int(m.group(1)), 2 * int(m.group(2))), (width, height)
+    nb.assert_no_errors()
