@@ -171,7 +171,9 @@ def test_application_with_preprocessing_state_and_dropout_noise_shape():
     # a value the catalogue card cannot hold is a Python value on a kernel card of its class
     assert ed["block2b_drop"].card_id == "custom:Dropout?python=noise_shape"
     assert list(ed["block2b_drop"].noise_shape) == [None, 1, 1, 1]
-    np.testing.assert_allclose(ed["normalization"].mean, [0.485, 0.456, 0.406])
+    # Keras names it "normalization" or "normalization_N" (names are counted per process)
+    norm = next(c for c in ed.cards if c.spec.keras_class == "Normalization")
+    np.testing.assert_allclose(norm.mean, [0.485, 0.456, 0.406])
     _same_model(model, ed.build(), _batch(model, n=2) * 255.0)
     doc = json.loads(ed.to_json())
     assert doc["schema"] == 2  # kernel cards, savable because their values are plain data
@@ -204,7 +206,7 @@ def test_operations_applied_to_tensors_are_kernel_cards():
     assert [type(op).__name__ for op in built.operations] == \
         [type(op).__name__ for op in model.operations]
     _same_model(model, built, _batch(model))
-    with pytest.raises(GraphFileError, match=r"card 'add'.*Python code"):
+    with pytest.raises(GraphFileError, match=r"card 'add(_\d+)?'.*Python code"):
         ed.to_json()
 
 
@@ -254,7 +256,8 @@ def test_a_layer_name_a_card_cannot_take_is_made_valid():
 def test_wrappers_rnn_cells_and_masks():
     tokens = keras.Input((7,), dtype="int32", name="tokens")
     h = keras.layers.Embedding(50, 6, mask_zero=True, name="emb")(tokens)  # a mask Keras passes
-    h = keras.layers.Bidirectional(keras.layers.LSTM(4, return_sequences=True), name="bi")(h)
+    h = keras.layers.Bidirectional(keras.layers.LSTM(4, return_sequences=True, name="lstm"),
+                                   name="bi")(h)
     h = keras.layers.TimeDistributed(keras.layers.Dense(3, name="per_step"), name="td")(h)
     h = keras.layers.RNN(keras.layers.GRUCell(5, name="cell"), name="rnn")(h)
     model = keras.Model(tokens, h)
