@@ -212,6 +212,11 @@ export class Toast {
     }
     this.timer = setTimeout(() => t.classList.remove('nnc-show'), 8000);
   }
+
+  /** Close the message (a later success makes it stale). */
+  hide(): void {
+    this.el.classList.remove('nnc-show');
+  }
 }
 
 /** The tooltip of ports and cards with errors, placed next to the pointer. */

@@ -119,7 +119,7 @@ export class NetworkEditorView extends CytoscapeView {
   }
 
   private buildParts(): void {
-    const status = (msg: string, kind: StatusKind = 'info'): void => this.statusBar.show(msg, kind);
+    const status = (msg: string, kind: StatusKind = 'info'): void => this.showStatus(msg, kind);
     const error = (msg: string): void => this.showError(msg);
     // the parts' hosts read the core through getters: it exists only once the view is displayed
     // eslint-disable-next-line @typescript-eslint/no-this-alias
@@ -214,7 +214,7 @@ export class NetworkEditorView extends CytoscapeView {
       overlay: this.overlayEl,
       wrap: this.canvasWrap,
       request: req => this.client.request(req),
-      status: (msg, kind) => this.statusBar.show(msg, kind),
+      status: (msg, kind) => this.showStatus(msg, kind),
       error: msg => this.showError(msg),
       hideTooltip: () => this.tooltip.hide(),
       droppedOnCanvas: (drag, at) => this.offerCardsForWire(drag, at)
@@ -860,6 +860,10 @@ export class NetworkEditorView extends CytoscapeView {
 
   showStatus(msg: string, kind: StatusKind = 'info'): void {
     this.statusBar.show(msg, kind);
+    if (kind === 'ok') {
+      // a success after an error: the error's message is no longer news
+      this.toast.hide();
+    }
   }
 
   showError(msg: string): void {
