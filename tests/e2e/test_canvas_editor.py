@@ -86,7 +86,8 @@ def test_wires_end_on_port_dots_curve_sideways_and_run_above_cards(open_notebook
     assert w["curve"] == "unbundled-bezier", w
     # each end sits on a port dot drawn in the card's face (within 2 px on screen)
     for end, uid in ((w["src"], x), (w["tgt"], d)):
-        nearest = min(_dots(canvas, uid), key=lambda p: (p[0] - end["x"]) ** 2 + (p[1] - end["y"]) ** 2)
+        nearest = min(_dots(canvas, uid),
+                      key=lambda p: (p[0] - end["x"]) ** 2 + (p[1] - end["y"]) ** 2)
         dist = ((nearest[0] - end["x"]) ** 2 + (nearest[1] - end["y"]) ** 2) ** 0.5
         assert dist < 2, (uid, end, nearest)
     # and on the right ports: the Input's data output, the Dense card's Tensor input
@@ -111,7 +112,8 @@ def test_wires_end_on_port_dots_curve_sideways_and_run_above_cards(open_notebook
     mid = {"x": (sx + tx) / 2, "y": (sy + ty) / 2}
     model_mid = canvas.eval(
         "(() => { const r = v.cy.container().getBoundingClientRect(); const p = v.cy.pan();"
-        " const z = v.cy.zoom(); return {x: (arg.x - r.left - p.x) / z, y: (arg.y - r.top - p.y) / z}; })()",
+        " const z = v.cy.zoom();"
+        " return {x: (arg.x - r.left - p.x) / z, y: (arg.y - r.top - p.y) / z}; })()",
         mid)
     i = nb.add_cell(
         f"m.position = {{'x': {model_mid['x']:.1f}, 'y': {model_mid['y']:.1f}}}\n"
@@ -127,7 +129,7 @@ def test_wires_end_on_port_dots_curve_sideways_and_run_above_cards(open_notebook
     assert abs(mid_card["center"]["x"] - mid["x"]) < 3, (mid_card, mid)
     wire_rgb = _hex(w["color"])
     pixels = _pixel(nb, mid["x"], mid["y"])
-    near = [p for p in pixels if sum(abs(a - b) for a, b in zip(p, wire_rgb)) < 60]
+    near = [p for p in pixels if sum(abs(a - b) for a, b in zip(p, wire_rgb, strict=True)) < 60]
     assert near, f"the wire colour {w['color']} is not drawn over the card at {mid}: {pixels[:9]}"
     nb.assert_no_errors()
 
@@ -203,7 +205,8 @@ def _keys_reach_jupyter(nb, canvas, lab_server):
     nb.page.keyboard.press("Shift+Enter")
     nb.page.wait_for_function(
         "(old) => { const p = document.querySelector('.jp-Notebook .jp-Cell .jp-InputPrompt');"
-        " return p && p.textContent !== old && /\\d/.test(p.textContent); }", arg=before, timeout=30000)
+        " return p && p.textContent !== old && /\\d/.test(p.textContent); }",
+        arg=before, timeout=30000)
 
 
 def test_keys_belong_to_jupyter_when_they_are_jupyters_lab(open_notebook, lab_server):
@@ -249,7 +252,8 @@ def test_context_menu_quick_add_find_copy_paste_and_wire_to_new_card(open_notebo
     picker.press("Enter")
     canvas.wait_cards(3)
     drop = canvas.card("dropout")
-    assert abs(drop["center"]["x"] - spot[0]) < 200 and abs(drop["center"]["y"] - spot[1]) < 200, (drop, spot)
+    assert abs(drop["center"]["x"] - spot[0]) < 200, (drop, spot)
+    assert abs(drop["center"]["y"] - spot[1]) < 200, (drop, spot)
 
     # Ctrl+F finds a card by name and centres it
     canvas.eval("v.cy.pan({x: -3000, y: -3000})")
@@ -276,7 +280,8 @@ def test_context_menu_quick_add_find_copy_paste_and_wire_to_new_card(open_notebo
     canvas.wait_wires(2)
     names = sorted(c["name"] for c in canvas.cards())
     assert names == ["dropout", "features", "features_1", "hidden", "hidden_1"], names
-    i = nb.add_cell("print(sorted((ed.card(w.to_data().source).name, ed.card(w.to_data().target).name) for w in ed.wires))")
+    i = nb.add_cell("print(sorted((ed.card(w.to_data().source).name,"
+                    " ed.card(w.to_data().target).name) for w in ed.wires))")
     assert "('features_1', 'hidden_1')" in nb.output_text(i), nb.output_text(i)
     nb.shot("pasted two cards with their wire")
     # one undo takes the whole paste back
@@ -300,7 +305,8 @@ def test_context_menu_quick_add_find_copy_paste_and_wire_to_new_card(open_notebo
     picker.press("Enter")
     canvas.wait_cards(4)
     canvas.wait_wires(2)
-    i = nb.add_cell("print([(ed.card(w.to_data().source).name, ed.card(w.to_data().target).card_id) for w in ed.wires])")
+    i = nb.add_cell("print([(ed.card(w.to_data().source).name,"
+                    " ed.card(w.to_data().target).card_id) for w in ed.wires])")
     assert "('hidden', 'output')" in nb.output_text(i), nb.output_text(i)
     nb.assert_no_errors()
 
@@ -332,10 +338,12 @@ def test_compact_cards_fold_helper_ports_and_unfinished_cards_are_not_red(open_n
     zoom = canvas.eval("v.cy.zoom()")
     top = hidden["center"]["y"] - hidden["height"] / 2
     more_y = canvas.eval(
-        "v.cy && (() => { const e = v.cardsInfo().find(c => c.uid === arg); return e; })()", hidden["uid"])
+        "v.cy && (() => { const e = v.cardsInfo().find(c => c.uid === arg); return e; })()",
+        hidden["uid"])
     row = re.search(r'<text x="[\d.]+" y="([\d.]+)"[^>]*data-row="more"', face)
     assert row, face
-    nb.page.mouse.click(hidden["center"]["x"] - hidden["width"] / 2 + 40, top + (float(row.group(1)) - 3) * zoom)
+    nb.page.mouse.click(hidden["center"]["x"] - hidden["width"] / 2 + 40,
+                        top + (float(row.group(1)) - 3) * zoom)
     canvas.wait("v.faceSvg(arg).includes('Kernel initializer')", hidden["uid"])
     assert more_y is not None
     nb.shot("helper ports shown")
@@ -357,7 +365,8 @@ def test_compact_cards_fold_helper_ports_and_unfinished_cards_are_not_red(open_n
     hidden = canvas.card("hidden")
     top = hidden["center"]["y"] - hidden["height"] / 2
     zoom = canvas.eval("v.cy.zoom()")
-    nb.page.mouse.click(hidden["center"]["x"] - hidden["width"] / 2 + 40, top + (float(row.group(1)) - 3) * zoom)
+    nb.page.mouse.click(hidden["center"]["x"] - hidden["width"] / 2 + 40,
+                        top + (float(row.group(1)) - 3) * zoom)
     canvas.wait("!v.faceSvg(arg).includes('Bias initializer')", hidden["uid"])
     face = canvas.face(hidden["uid"])
     assert "Kernel initializer" in face and "+ 6 more ports" in face, face
@@ -377,7 +386,8 @@ def test_dark_theme_follows_jupyterlab_and_stays_readable(open_notebook):
     nb.page.evaluate("() => window.jupyterapp.commands.execute('apputils:change-theme',"
                      " {theme: 'JupyterLab Dark'})")
     nb.page.wait_for_function("() => document.body.dataset.jpThemeLight === 'false'", timeout=30000)
-    canvas.wait("v.faceSvg(arg) !== null && !v.faceSvg(arg).includes('fill=\"#ffffff\"')", hidden["uid"])
+    canvas.wait("v.faceSvg(arg) !== null && !v.faceSvg(arg).includes('fill=\"#ffffff\"')",
+                hidden["uid"])
     canvas.wait("v.faceReady(arg)", hidden["uid"])
     nb.page.wait_for_timeout(500)
     nb.shot("dark theme")
@@ -387,7 +397,8 @@ def test_dark_theme_follows_jupyterlab_and_stays_readable(open_notebook):
     box = canvas.canvas_box()
     bg = _pixel(nb, box["x"] + 6, box["y"] + box["height"] - 6, radius=1)
     assert max(_luminance(p) for p in bg) < 80, bg
-    body = _pixel(nb, hidden["center"]["x"] - hidden["width"] / 2 + 6, hidden["center"]["y"], radius=1)
+    body = _pixel(nb, hidden["center"]["x"] - hidden["width"] / 2 + 6, hidden["center"]["y"],
+                  radius=1)
     assert max(_luminance(p) for p in body) < 90, body
     title = re.search(r'font-weight="700" fill="(#[0-9a-f]{6})"', dark_face).group(1)
     assert _luminance(_hex(title)) > 200, title
@@ -419,7 +430,8 @@ def test_double_click_a_value_to_edit_it_on_the_card(open_notebook):
     box.press("Enter")
     err = editor.locator('[data-testid="nncards-param-error-units"]')
     nb.page.wait_for_function("(el) => el.textContent.length > 0", arg=err.element_handle())
-    assert "1" in err.inner_text() and canvas.model_value(hidden["uid"], "units") == 8, err.inner_text()
+    assert "1" in err.inner_text(), err.inner_text()
+    assert canvas.model_value(hidden["uid"], "units") == 8
     nb.shot("refused in place")
     box.fill("32")
     box.press("Enter")
@@ -454,7 +466,8 @@ def test_cards_sharing_a_layer_are_marked(open_notebook):
     uid = {c["name"]: c["uid"] for c in canvas.cards()}
     canvas.wait("v.faceSvg(arg).includes('data-badge')", uid["enc"])
     canvas.wait("v.faceSvg(arg).includes('data-badge')", uid["enc_b"])
-    badge = re.compile(r'<rect x="[\d.]+" y="11" width="[\d.]+" height="16" rx="8" fill="(#[0-9a-f]{6})"/>')
+    badge = re.compile(
+        r'<rect x="[\d.]+" y="11" width="[\d.]+" height="16" rx="8" fill="(#[0-9a-f]{6})"/>')
     enc_face, enc_b_face = canvas.face(uid["enc"]), canvas.face(uid["enc_b"])
     assert "shared ×2" in enc_face and "shared ×2" in enc_b_face
     assert badge.search(enc_face).group(1) == badge.search(enc_b_face).group(1)
@@ -474,7 +487,8 @@ def test_export_the_network_as_svg_and_png(open_notebook, tmp_path):
     canvas.wait_cards(2)
     canvas.wait_wires(1)
     nb.page.wait_for_timeout(300)
-    menu_items = canvas.root.locator('[data-testid="nncards-context-menu"] [data-testid="nncards-menu-item"]')
+    menu_items = canvas.root.locator(
+        '[data-testid="nncards-context-menu"] [data-testid="nncards-menu-item"]')
     canvas.root.locator('[data-testid="nncards-export"]').click()
     with nb.page.expect_download() as dl:
         menu_items.filter(has_text="SVG").click()
@@ -487,7 +501,8 @@ def test_export_the_network_as_svg_and_png(open_notebook, tmp_path):
     # the wire's path starts on the Input card's output dot (in the picture's coordinates)
     start = re.search(r'class="wire" d="M([-\d.]+),([-\d.]+)', svg)
     dot = canvas.eval("v.cy.edges()[0].sourceEndpoint()")
-    assert abs(float(start.group(1)) - dot["x"]) < 0.2 and abs(float(start.group(2)) - dot["y"]) < 0.2
+    assert abs(float(start.group(1)) - dot["x"]) < 0.2
+    assert abs(float(start.group(2)) - dot["y"]) < 0.2
     canvas.root.locator('[data-testid="nncards-export"]').click()
     with nb.page.expect_download() as dl:
         menu_items.filter(has_text="PNG").click()
