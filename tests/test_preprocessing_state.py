@@ -182,6 +182,6 @@ def test_an_imported_model_keeps_the_state_of_its_adapted_layers():
     sample = [tf.constant([["b"], ["zzz"]]), tf.constant(NUMBERS[:2] * 2)]
     got = ed.build()(sample)
     want = model(sample)
-    for name, expected in zip(("look", "norm", "bins"), want):
+    for name, expected in zip(("look", "norm", "bins"), want, strict=True):
         np.testing.assert_allclose(keras.ops.convert_to_numpy(got[name]),
                                    keras.ops.convert_to_numpy(expected), rtol=1e-5, atol=1e-6)

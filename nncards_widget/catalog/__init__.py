@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import state
+from . import state  # noqa: F401  (catalog.state: kernel-side state of preprocessing cards)
 from ._shown import short_repr
 
 __all__ = ["CardSpec", "InputSpec", "OutputSpec", "get", "cards", "ids", "categories",
