@@ -12,8 +12,9 @@ import { CardLayer } from './cardlayer';
 import { Clip, clipOf, CopiedCard, pasteRequest } from './clipboard';
 import { StatusKind } from './chrome';
 import { formatValue } from './format';
-import { findFreeSpot, layoutCard, placementHeight } from './geometry';
+import { findFreeSpot, layoutCard, placementHeight, portOffset } from './geometry';
 import { undoStateOf } from './history';
+import { layeredLayout, LayoutEdge, LayoutNode } from './layout';
 import { Request } from './protocol';
 import { RequestClient } from './requests';
 import { CardSpec, InputSpec, isParam, Point, Rect } from './types';
@@ -300,25 +301,52 @@ export class Actions {
     });
   }
 
-  /** Lay the graph out left to right with dagre, then tell the kernel the new positions. */
+  private layingOut = false;
+
+  /**
+   * Lay the graph out left to right (layout.ts, computed in steps so the page
+   * stays responsive), then tell the kernel the new positions.
+   */
   layout(): void {
-    const cy = this.host.cy;
-    if (!cy || !cy.nodes().length) {
+    const { cy, layer } = this.host;
+    if (!cy || !cy.nodes().length || this.layingOut) {
       return;
     }
-    const common = { fit: false, animate: false };
-    try {
-      cy.layout({ name: 'dagre', rankDir: 'LR', nodeSep: 36, rankSep: 90, edgeSep: 16, ...common } as any).run();
-    } catch {
-      cy.layout({ name: 'breadthfirst', directed: true, spacingFactor: 1.2, ...common } as any).run();
-    }
-    const positions: Record<string, Point> = {};
-    cy.nodes().forEach(n => {
-      const p = n.position();
-      positions[n.id()] = { x: round1(p.x), y: round1(p.y) };
+    const nodes: LayoutNode[] = cy.nodes().map(n => {
+      const e = layer.byUid.get(n.id());
+      // room for the shape footer and preview strip too, as when a card is placed
+      const height = e?.spec ? Math.max(e.geom.height, placementHeight(e.spec)) : e?.geom.height;
+      return { id: n.id(), width: e?.geom.width || n.width(), height: height || n.height() };
     });
-    this.host.viewport.fit(true);
-    this.move(positions, 'Laid out left to right.');
+    const edges: LayoutEdge[] = cy.edges().map(w => {
+      const src = layer.byUid.get(w.source().id());
+      const tgt = layer.byUid.get(w.target().id());
+      return {
+        source: w.source().id(),
+        target: w.target().id(),
+        sourceOffset: (src && portOffset(src.geom, 'output', w.data('source_port'))?.y) || 0,
+        targetOffset: (tgt && portOffset(tgt.geom, 'input', w.data('target_port'))?.y) || 0
+      };
+    });
+    this.layingOut = true;
+    this.host.status('Laying out…', 'info');
+    layeredLayout(nodes, edges)
+      .then(({ positions: centres }) => {
+        const positions: Record<string, Point> = {};
+        cy.batch(() => {
+          for (const [uid, p] of centres) {
+            const n = cy.getElementById(uid);
+            if (n.nonempty()) {
+              positions[uid] = { x: round1(p.x), y: round1(p.y) };
+              n.position(positions[uid]);
+            }
+          }
+        });
+        this.host.viewport.fit(true);
+        this.move(positions, 'Laid out left to right.');
+      })
+      .catch(err => this.host.error(`Layout failed: ${err instanceof Error ? err.message : err}`))
+      .finally(() => (this.layingOut = false));
   }
 }
 
