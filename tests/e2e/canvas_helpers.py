@@ -128,6 +128,20 @@ class Canvas:
         m.move(*b, steps=steps)
         m.up()
 
+    def show_more_ports(self, uid: str):
+        """Click a card's "+ N more ports" row: its initializer, regularizer and constraint
+        ports show."""
+        import re
+        face = self.face(uid)
+        row = re.search(r'<text x="[\d.]+" y="([\d.]+)"[^>]*data-row="more"', face)
+        assert row and "more port" in face, f"no '+ more ports' row on card {uid}"
+        c = next(c for c in self.cards() if c["uid"] == uid)
+        zoom = self.eval("v.cy.zoom()")
+        top = c["center"]["y"] - c["height"] / 2
+        self.page.mouse.click(c["center"]["x"] - c["width"] / 2 + 40,
+                              top + (float(row.group(1)) - 3) * zoom)
+        self.wait("v.faceSvg(arg).includes('fewer ports')", uid)
+
     def connect(self, src_uid, src_port, dst_uid, dst_port):
         """Drag from an output port dot to an input port dot."""
         self.drag(self.port(src_uid, "output", src_port), self.port(dst_uid, "input", dst_port))

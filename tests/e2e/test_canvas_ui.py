@@ -96,7 +96,9 @@ def test_canvas_build_classifier_with_ui_only(open_notebook):
 def test_canvas_refused_wire_shows_reason(open_notebook):
     nb, canvas = _open_editor(open_notebook, "canvas_refuse")
     inp, dense, out = _build_wine_classifier(nb, canvas)
-    # a Tensor output into an Initializer port: the kernel refuses, the view says why
+    # a Tensor output into an Initializer port (shown with the card's "+" row): the kernel
+    # refuses, the view says why
+    canvas.show_more_ports(dense)
     canvas.connect(inp, "data", dense, "kernel_initializer")
     canvas.wait("v.el.querySelector('[data-testid=nncards-toast]').classList.contains('nnc-show')")
     msg = canvas.toast()
