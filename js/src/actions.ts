@@ -26,6 +26,9 @@ let clipboard: Clip | null = null;
 /** Cards keep at least this width free when a new card is placed beside them. */
 const PLACEMENT_MIN_WIDTH = 250;
 
+/** The Layout button moves this many cards per animation frame. */
+const CARDS_MOVED_PER_FRAME = 100;
+
 export interface ActionsHost {
   readonly cy: cytoscape.Core | null;
   readonly model: any;
@@ -330,23 +333,37 @@ export class Actions {
     });
     this.layingOut = true;
     this.host.status('Laying out…', 'info');
-    layeredLayout(nodes, edges)
-      .then(({ positions: centres }) => {
-        const positions: Record<string, Point> = {};
-        cy.batch(() => {
-          for (const [uid, p] of centres) {
-            const n = cy.getElementById(uid);
-            if (n.nonempty()) {
-              positions[uid] = { x: round1(p.x), y: round1(p.y) };
-              n.position(positions[uid]);
-            }
-          }
-        });
-        this.host.viewport.fit(true);
-        this.move(positions, 'Laid out left to right.');
-      })
+    this.placeLaidOut(cy, nodes, edges)
       .catch(err => this.host.error(`Layout failed: ${err instanceof Error ? err.message : err}`))
       .finally(() => (this.layingOut = false));
+  }
+
+  /**
+   * Compute the layout, move the cards a few at a time (a frame each, so
+   * cytoscape's work for the moved cards and their wires is spread out), fit
+   * and tell the kernel.
+   */
+  private async placeLaidOut(cy: cytoscape.Core, nodes: LayoutNode[], edges: LayoutEdge[]): Promise<void> {
+    const { positions: centres } = await layeredLayout(nodes, edges);
+    if (cy.destroyed()) {
+      return;
+    }
+    const moves = [...centres].filter(([uid]) => cy.getElementById(uid).nonempty());
+    const positions: Record<string, Point> = {};
+    for (let k = 0; k < moves.length; k += CARDS_MOVED_PER_FRAME) {
+      cy.batch(() => {
+        for (const [uid, p] of moves.slice(k, k + CARDS_MOVED_PER_FRAME)) {
+          positions[uid] = { x: round1(p.x), y: round1(p.y) };
+          cy.getElementById(uid).position(positions[uid]);
+        }
+      });
+      await new Promise(resolve => requestAnimationFrame(resolve));
+      if (cy.destroyed()) {
+        return;
+      }
+    }
+    this.host.viewport.fit(true);
+    this.move(positions, 'Laid out left to right.');
   }
 }
 
