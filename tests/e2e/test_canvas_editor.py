@@ -514,3 +514,50 @@ def test_export_the_network_as_svg_and_png(open_notebook, tmp_path):
     m = re.search(r'width="(\d+)" height="(\d+)"', svg)
     assert (width, height) == (2 * int(m.group(1)), 2 * int(m.group(2))), (width, height)
     nb.assert_no_errors()
+
+
+THIRTY = (
+    "from nncards_widget import NetworkEditor\n"
+    "ed = NetworkEditor()\n"
+    "x = ed.add('input', name='features', shape=[32])\n"
+    "prev = x\n"
+    "for i in range(13):\n"
+    "    d = ed.add('Dense', name=f'dense_{i}', units=16 + i, activation='relu')\n"
+    "    ed.connect(prev, d)\n"
+    "    n = ed.add('Dropout', name=f'drop_{i}', rate=0.1)\n"
+    "    ed.connect(d, n)\n"
+    "    prev = n\n"
+    "side = ed.add('Dense', name='side', units=8)\n"
+    "ed.connect(x, side)\n"
+    "cat = ed.add('Concatenate', name='merge')\n"
+    "ed.connect(prev, cat)\n"
+    "ed.connect(side, cat)\n"
+    "ed.connect(cat, ed.add('output', name='out'))\n"
+    "print(len(ed.cards))\n"
+    "ed"
+)
+
+
+def test_a_thirty_card_network_fits_and_lays_out(open_notebook):
+    nb, canvas = _open(open_notebook, "thirty_cards", [THIRTY], viewport=(1500, 1100))
+    canvas.wait_cards(30)
+    canvas.root.locator('[data-testid="nncards-layout"]').click()
+    nb.page.wait_for_timeout(800)
+    nb.shot("thirty cards after layout and fit")
+    cards = canvas.cards()
+    # after the layout no card overlaps another
+    for i, a in enumerate(cards):
+        for b in cards[i + 1:]:
+            ox = abs(a["center"]["x"] - b["center"]["x"]) * 2 < a["width"] + b["width"]
+            oy = abs(a["center"]["y"] - b["center"]["y"]) * 2 < a["height"] + b["height"]
+            assert not (ox and oy), (a["name"], b["name"])
+    # zoomed in on one card (find), its text is readable
+    _focus_canvas(canvas)
+    nb.page.keyboard.press("Control+f")
+    picker = canvas.root.locator('[data-testid="nncards-picker-input"]')
+    picker.type("dense_6")
+    picker.press("Enter")
+    nb.page.wait_for_timeout(400)
+    assert canvas.eval("v.cy.zoom()") >= 0.85
+    nb.shot("thirty cards, found dense_6")
+    nb.assert_no_errors()
