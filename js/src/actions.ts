@@ -12,7 +12,7 @@ import { CardLayer } from './cardlayer';
 import { Clip, clipOf, CopiedCard, pasteRequest } from './clipboard';
 import { StatusKind } from './chrome';
 import { formatValue } from './format';
-import { findFreeSpot, layoutCard, placementHeight, portOffset } from './geometry';
+import { findFreeSpot, layoutCard, placementHeight } from './geometry';
 import { undoStateOf } from './history';
 import { layeredLayout, LayoutEdge, LayoutNode } from './layout';
 import { Request } from './protocol';
@@ -321,16 +321,7 @@ export class Actions {
       const height = e?.spec ? Math.max(e.geom.height, placementHeight(e.spec)) : e?.geom.height;
       return { id: n.id(), width: e?.geom.width || n.width(), height: height || n.height() };
     });
-    const edges: LayoutEdge[] = cy.edges().map(w => {
-      const src = layer.byUid.get(w.source().id());
-      const tgt = layer.byUid.get(w.target().id());
-      return {
-        source: w.source().id(),
-        target: w.target().id(),
-        sourceOffset: (src && portOffset(src.geom, 'output', w.data('source_port'))?.y) || 0,
-        targetOffset: (tgt && portOffset(tgt.geom, 'input', w.data('target_port'))?.y) || 0
-      };
-    });
+    const edges: LayoutEdge[] = cy.edges().map(w => ({ source: w.source().id(), target: w.target().id() }));
     this.layingOut = true;
     this.host.status('Laying out…', 'info');
     this.placeLaidOut(cy, nodes, edges)

@@ -6,8 +6,9 @@
  * Cards go into columns by longest path (a card sits one column right of its
  * furthest input; a card with no inputs sits just left of its first user),
  * columns are ordered by barycenter sweeps to cut crossings, and vertical
- * positions are pulled toward the wires' other ends (port to port, so a chain
- * is a straight line) without letting cards in a column overlap. Unconnected
+ * positions are pulled toward the wires' other ends (centre to centre, so a
+ * chain is one horizontal row however long) without letting cards in a column
+ * overlap. Unconnected
  * parts of the graph are laid out on their own and stacked top to bottom.
  * Pure logic: no DOM, no cytoscape.
  */
@@ -21,16 +22,10 @@ export interface LayoutNode {
   height: number;
 }
 
-/**
- * A wire from `source` to `target`. The optional offsets are the vertical
- * positions of its port dots relative to each card's centre; with them the
- * layout lines up ports rather than card centres.
- */
+/** A wire from `source` to `target` (card ids). */
 export interface LayoutEdge {
   source: string;
   target: string;
-  sourceOffset?: number;
-  targetOffset?: number;
 }
 
 export interface LayoutOptions {
@@ -93,8 +88,6 @@ class Stepper {
 interface Link {
   from: number;
   to: number;
-  fromOffset: number;
-  toOffset: number;
 }
 
 /** Lay the cards out; resolves with every card's centre. */
@@ -115,7 +108,7 @@ export async function layeredLayout(
       throw new Error(`layout: the wire ${e.source} -> ${e.target} names a card that is not in the graph`);
     }
     if (from !== to) {
-      links.push({ from, to, fromOffset: e.sourceOffset || 0, toOffset: e.targetOffset || 0 });
+      links.push({ from, to });
     }
   }
   const positions = new Map<string, Point>();
@@ -228,8 +221,8 @@ async function layoutComponent(
     for (const col of order) {
       const wanted = col.map(i => {
         const ys = forward
-          ? incoming.get(i)!.map(l => centres.get(l.from)!.y + l.fromOffset - l.toOffset)
-          : outgoing.get(i)!.map(l => centres.get(l.to)!.y + l.toOffset - l.fromOffset);
+          ? incoming.get(i)!.map(l => centres.get(l.from)!.y)
+          : outgoing.get(i)!.map(l => centres.get(l.to)!.y);
         return ys.length ? median(ys) : centres.get(i)!.y;
       });
       const ys = packColumn(
