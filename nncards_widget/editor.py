@@ -290,7 +290,6 @@ class NetworkEditor(ipycytoscape.CytoscapeWidget):
         if state is not None and self.comm is not None:
             self.set_trait("undo_state", state)
 
-
     def _edit(self, label: str | None):
         """One undoable step: every change inside is undone together; an error rolls it back."""
         self._check_open()

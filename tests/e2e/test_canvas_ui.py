@@ -208,7 +208,7 @@ def test_canvas_delete_undo_redo(open_notebook):
 
 def test_canvas_move_is_synced_and_undoable(open_notebook):
     nb, canvas = _open_editor(open_notebook, "canvas_move")
-    dense = canvas.add_by_click("dense", "layer_Dense")
+    canvas.add_by_click("dense", "layer_Dense")
     c = canvas.card("dense")
     start = (c["center"]["x"], c["center"]["y"] - c["height"] / 2 + 12)
     i = nb.add_cell("print(ed['dense'].position)")
