@@ -8,7 +8,6 @@ same change. The classes are generated from the catalogue (``card_class(spec)``)
 from __future__ import annotations
 
 import copy
-import math
 
 import ipycytoscape
 from traitlets import Any, Bool, Dict, Int, List, TraitError, TraitType, Unicode, validate
@@ -16,7 +15,7 @@ from traitlets import Any, Bool, Dict, Int, List, TraitError, TraitType, Unicode
 from . import catalog
 from ._frontend import MODULE_NAME, MODULE_VERSION
 from .errors import NotFoundError, UnknownParameterError
-from .graph import CardData, WireData, name_problem, new_id, port_short
+from .graph import CardData, WireData, is_coordinate, name_problem, new_id, port_short
 
 __all__ = ["Card", "Wire", "PortRef", "card_class", "ParamTrait", "TrackedPosition"]
 
@@ -52,16 +51,6 @@ class PortRef:
         return f"<port {self.key!r} of card {self.card.name!r}>"
 
 
-def _is_coordinate(v) -> bool:
-    """A finite number (not a bool)."""
-    if isinstance(v, bool) or not isinstance(v, (int, float)):
-        return False
-    try:
-        return math.isfinite(v)
-    except OverflowError:
-        return False
-
-
 class TrackedPosition(dict):
     """A card's position ``{"x", "y"}`` as the editor's graph and the Card widget share it.
 
@@ -76,7 +65,7 @@ class TrackedPosition(dict):
         self.on_edit = on_edit
 
     def __setitem__(self, key, value):
-        if key not in ("x", "y") or not _is_coordinate(value):
+        if key not in ("x", "y") or not is_coordinate(value):
             raise TraitError(f"Invalid position entry {catalog.short_repr(key)}: "
                              f"{catalog.short_repr(value)}; a card position is {{'x': number, "
                              f"'y': number}} with finite numbers")
@@ -151,7 +140,7 @@ class Card(_ShownAsText, ipycytoscape.Node):
         self.classes = f"card role-{self.spec.role}"
         self.name = name if name is not None else self.spec.default_name
         if position:
-            if isinstance(position, dict) and all(_is_coordinate(position.get(k)) for k in "xy"):
+            if isinstance(position, dict) and all(is_coordinate(position.get(k)) for k in "xy"):
                 position = {"x": float(position["x"]), "y": float(position["y"])}
             self.position = position  # anything else: refused by _check_position
         params = {_param_name(self.spec, k): v for k, v in params.items()}  # old Keras names
@@ -178,7 +167,7 @@ class Card(_ShownAsText, ipycytoscape.Node):
     def _check_position(self, proposal):
         value = proposal["value"]
         if isinstance(value, dict) and (not value or (set(value) == {"x", "y"} and all(
-                _is_coordinate(value[k]) for k in ("x", "y")))):
+                is_coordinate(value[k]) for k in ("x", "y")))):
             if any(type(v) is not float for v in value.values()):  # 0 and 0.0 save alike
                 value = {k: float(v) for k, v in value.items()}
             current = self._trait_values.get("position")

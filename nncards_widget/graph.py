@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import graphlib
+import math
 import re
 import uuid
 from dataclasses import dataclass, field
@@ -27,6 +28,16 @@ __all__ = ["CardData", "WireData", "Graph", "GraphData", "GraphEvent", "check_wi
 
 #: A card name Keras (and TensorFlow's name scopes) can use for a layer or an input.
 _KERAS_NAME = re.compile(r"[A-Za-z0-9.][A-Za-z0-9_.-]*")
+
+
+def is_coordinate(value) -> bool:
+    """A card position's x or y: a finite number (not a bool)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an integer too large for a float
+        return False
 
 
 def name_problem(name) -> str | None:

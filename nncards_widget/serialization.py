@@ -24,7 +24,7 @@ import numpy as np
 from . import catalog
 from .catalog import short_repr
 from .errors import ConnectionRefused, GraphFileError
-from .graph import CardData, Graph, WireData, check_wire, name_problem
+from .graph import CardData, Graph, WireData, check_wire, is_coordinate, name_problem
 
 __all__ = ["FORMAT", "SCHEMA_VERSION", "dumps", "loads", "card_to_dict", "wire_to_dict",
            "card_from_dict", "wire_from_dict", "add_wires_checked", "MAX_TEXT_SIZE",
@@ -232,11 +232,7 @@ def _need_position(entry, where) -> dict:
     out = {}
     for axis in ("x", "y"):
         v = position[axis]
-        try:
-            ok = not isinstance(v, bool) and isinstance(v, (int, float)) and math.isfinite(v)
-        except OverflowError:  # an integer too large for a float
-            ok = False
-        if not ok:
+        if not is_coordinate(v):
             raise GraphFileError(f"{where}: {expected}; found {short_repr(position)}")
         out[axis] = float(v)  # as the editor holds positions
     return out
