@@ -33,6 +33,7 @@ _HERE = Path(__file__).resolve().parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks._page import display_timer  # noqa: E402
 from tests.e2e.harness import JupyterServer, NotebookPage, launch_chromium  # noqa: E402
 
 SETUP = """
@@ -66,41 +67,8 @@ print("ready", len(ed.cards), len(ed.wires))
 
 # Run one cell and time, in the page, until a new cytoscape core with every node and edge has
 # painted (ours: every on-screen card face decoded first). Returns milliseconds.
-TIME_DISPLAY = """
-const [index, nodes, edges, ours] = arg;
-const cores = () => Array.from(document.querySelectorAll('div'))
-  .map(el => el._cyreg && el._cyreg.cy).filter(cy => cy && !cy.destroyed());
-const before = new Set(cores());
-const frame = () => new Promise(r => requestAnimationFrame(() => r()));
-const testViews = () => (window.__nncardsTesting || {}).views || [];
-const facesReady = (cy) => {
-  const v = testViews().find(x => x.cy === cy);
-  return !!v && v.shownCards().every(uid => v.faceReady(uid));
-};
-panel.content.activeCellIndex = index;
-panel.content.deselectAll();
-const t0 = performance.now();
-app.commands.execute('notebook:run-cell');
-for (;;) {
-  await frame();
-  const cy = cores().find(c => !before.has(c));
-  const drawn = cy && cy.nodes().length === nodes && cy.edges().length === edges;
-  if (drawn && (!ours || facesReady(cy))) {
-    await frame(); await frame();
-    const total = performance.now() - t0;
-    const v = testViews().find(x => x.cy === cy);
-    const marks = {};
-    if (v) {
-      for (const [k, t] of Object.entries(v.timings)) marks[k] = Math.round(t - t0);
-    }
-    return [total, marks];
-  }
-  if (performance.now() - t0 > 60000) {
-    const seen = {cores: cores().length, nodes: cores().map(c => c.nodes().length)};
-    throw new Error('display timed out: ' + JSON.stringify(seen));
-  }
-}
-"""
+TIME_DISPLAY = display_timer(
+    "return v.shownCards().every(uid => v.faceReady(uid));")
 
 # Fit the newest editor view to show every card and time until every face is decoded and painted.
 TIME_FIT_ALL = """

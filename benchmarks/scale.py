@@ -53,6 +53,8 @@ _HERE = Path(__file__).resolve().parent
 # keep benchmarks/ off the import path (benchmarks/inspect.py would shadow the standard module)
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
 sys.path.insert(0, str(ROOT))
+
+from benchmarks._page import display_timer  # noqa: E402
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 KERNEL = ("python", "shapes", "inspect", "memory")
@@ -271,41 +273,14 @@ MAKE_PLAIN = "nets[{n}] = (ed, make_plain(ed), cards)"
 # Run one cell and time, in the page, until a new cytoscape core holds every node and edge and
 # (ours) every card model has its shape and parameter count, every face on screen is decoded and
 # shows its shape. Returns [ms, view marks].
-TIME_DISPLAY = """
-const [index, nodes, edges, ours] = arg;
-const cores = () => Array.from(document.querySelectorAll('div'))
-  .map(el => el._cyreg && el._cyreg.cy).filter(cy => cy && !cy.destroyed());
-const before = new Set(cores());
-const frame = () => new Promise(r => requestAnimationFrame(() => r()));
-const testViews = () => (window.__nncardsTesting || {}).views || [];
-const complete = (cy) => {
-  const v = testViews().find(x => x.cy === cy);
-  if (!v) return false;
+TIME_DISPLAY = display_timer("""
   for (const e of v.view.layer.cards.values()) {
     const m = e.model;
     if (!m.get('output_shape')) return false;
     if (m.get('card_id') === 'Dense' && m.get('param_count') == null) return false;
   }
   return v.shownCards().every(uid => v.faceReady(uid) && (v.faceSvg(uid) || '').includes('(None,'));
-};
-panel.content.activeCellIndex = index;
-panel.content.deselectAll();
-const t0 = performance.now();
-app.commands.execute('notebook:run-cell');
-for (;;) {
-  await frame();
-  const cy = cores().find(c => !before.has(c));
-  if (cy && cy.nodes().length === nodes && cy.edges().length === edges && (!ours || complete(cy))) {
-    await frame(); await frame();
-    const total = performance.now() - t0;
-    const v = testViews().find(x => x.cy === cy);
-    const marks = {};
-    if (v) { for (const [k, t] of Object.entries(v.timings)) marks[k] = Math.round(t - t0); }
-    return [total, marks];
-  }
-  if (performance.now() - t0 > 600000) throw new Error('display timed out');
-}
-"""
+""", timeout_ms=600000)
 
 START_FRAMES = """
 window.__frames = []; window.__recording = true;
