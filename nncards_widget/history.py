@@ -125,25 +125,22 @@ class History:
     # -- undo / redo -----------------------------------------------------------------------
     def undo(self) -> str:
         """Undo the last entry; returns its label. Raises HistoryError when there is none."""
-        if self._depth:
-            raise HistoryError("Cannot undo while a change is being made")
-        if not self._undo:
-            raise HistoryError("Nothing to undo")
-        entry = self._undo.pop()
-        self._apply(entry, undo=True)
-        self._redo.append(entry)
-        self._changed()
-        return entry.label
+        return self._step(self._undo, self._redo, undo=True)
 
     def redo(self) -> str:
         """Redo the last undone entry; returns its label. Raises HistoryError when there is none."""
+        return self._step(self._redo, self._undo, undo=False)
+
+    def _step(self, source: list, target: list, undo: bool) -> str:
+        """Move the newest entry of ``source`` to ``target``, undoing or redoing its changes."""
+        word = "undo" if undo else "redo"
         if self._depth:
-            raise HistoryError("Cannot redo while a change is being made")
-        if not self._redo:
-            raise HistoryError("Nothing to redo")
-        entry = self._redo.pop()
-        self._apply(entry, undo=False)
-        self._undo.append(entry)
+            raise HistoryError(f"Cannot {word} while a change is being made")
+        if not source:
+            raise HistoryError(f"Nothing to {word}")
+        entry = source.pop()
+        self._apply(entry, undo=undo)
+        target.append(entry)
         self._changed()
         return entry.label
 

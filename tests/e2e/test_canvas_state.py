@@ -21,14 +21,20 @@ def _faces(canvas: Canvas) -> dict:
     return {c["name"]: canvas.face(c["uid"]) for c in canvas.cards()}
 
 
-def test_canvas_two_views_stay_identical(open_notebook):
-    nb = open_notebook("canvas_two_views", [BUILD, "ed", "ed"], viewport=(1500, 1500))
+def _two_views(open_notebook, name: str):
+    """A notebook showing one three-card editor twice; returns it and both canvases, drawn."""
+    nb = open_notebook(name, [BUILD, "ed", "ed"], viewport=(1500, 1500))
     nb.run_all()
     a, b = Canvas(nb, 0), Canvas(nb, 1)
     for c in (a, b):
         c.wait_ready()
         c.wait_cards(3)
         c.wait_wires(2)
+    return nb, a, b
+
+
+def test_canvas_two_views_stay_identical(open_notebook):
+    nb, a, b = _two_views(open_notebook, "canvas_two_views")
     # an edit in the first view shows in the second
     dense = a.card("dense")["uid"]
     a.click_card(dense)
@@ -83,13 +89,7 @@ def test_canvas_notebook7_smoke(open_notebook):
 
 
 def test_canvas_one_undo_history_for_python_and_every_view(open_notebook):
-    nb = open_notebook("canvas_history", [BUILD, "ed", "ed"], viewport=(1500, 1500))
-    nb.run_all()
-    a, b = Canvas(nb, 0), Canvas(nb, 1)
-    for c in (a, b):
-        c.wait_ready()
-        c.wait_cards(3)
-        c.wait_wires(2)
+    nb, a, b = _two_views(open_notebook, "canvas_history")
     undo_a, redo_a = (a.root.locator(f'[data-testid="nncards-{k}"]') for k in ("undo", "redo"))
     undo_b = b.root.locator('[data-testid="nncards-undo"]')
     # the network was made in Python: its last step can be undone from the toolbar
