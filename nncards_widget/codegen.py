@@ -345,7 +345,6 @@ class _Names:
 
     def __init__(self):
         self.taken = {"keras", "model"}
-        self.by_card: dict = {}
 
     def take(self, name: str) -> str:
         base = _identifier(name)

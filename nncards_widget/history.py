@@ -51,14 +51,6 @@ class History:
         graph.on_change(self._record)
 
     # -- reading ---------------------------------------------------------------------------
-    @property
-    def can_undo(self) -> bool:
-        return bool(self._undo)
-
-    @property
-    def can_redo(self) -> bool:
-        return bool(self._redo)
-
     def state(self) -> dict:
         """What the view's toolbar shows: labels of the next undo / redo and the counts."""
         return {"undo": self._undo[-1].label if self._undo else "",
