@@ -265,7 +265,7 @@ class _Writer:
         while name in self._function_names:
             name, i = f"{base}_{i}", i + 1
         self._function_names.add(name)
-        inner = custom._load_inner(card.params["graph"])
+        inner = custom.load_inner(card.params["graph"])
         body = self.graph_lines(inner, "sub_model", card.name)
         outs = [c.name for c in inner.cards.values() if c.card_id == "output"]
         if len(outs) > 1:  # the card's output ports index a list, in Output card order
@@ -282,11 +282,11 @@ class _Writer:
 
 
 def _is_keras_default(card, arg, value) -> bool:
-    from .importer import _same, _signature_defaults
+    from .importer import same_value, signature_defaults
 
     if card.spec.id.startswith("model:"):
         return False
-    defaults = _signature_defaults(custom.layer_class(card.spec))
+    defaults = signature_defaults(custom.layer_class(card.spec))
     if arg not in defaults:
         return False
     default = defaults[arg]
@@ -295,7 +295,7 @@ def _is_keras_default(card, arg, value) -> bool:
         return True  # Keras's None is the linear activation
     if isinstance(value, tuple) and isinstance(default, int) and not isinstance(default, bool):
         return all(v == default for v in value)
-    return type(value) is type(default) and _same(value, default)
+    return type(value) is type(default) and same_value(value, default)
 
 
 def _source_type(graph, wire) -> str:

@@ -61,7 +61,7 @@ class _GraphValue:
         if not isinstance(value, dict):
             raise ValueError(f"expected {_GraphValue.allowed}; received "
                              f"{type(value).__name__}")
-        inner = _load_inner(value)
+        inner = load_inner(value)
         expected = _ports_of_id(spec.card_id)
         found = _port_names(inner)
         if expected is not None and found != expected:
@@ -73,7 +73,8 @@ class _GraphValue:
 catalog.VALUE_TYPES.update({PYTHON: _PythonValue, GRAPH: _GraphValue})
 
 
-def _load_inner(doc):
+def load_inner(doc):
+    """The inner graph of a nested-model card, checked as a saved graph is."""
     from . import serialization
 
     return serialization.loads(doc)
@@ -105,7 +106,7 @@ def saved_form_problem(card) -> str | None:
                     f"({catalog.short_repr(value)}), which a saved graph cannot hold; the card "
                     f"exists only in this kernel")
         if p.type == GRAPH:
-            inner = _load_inner(card.params[p.name])
+            inner = load_inner(card.params[p.name])
             for c in inner.cards.values():
                 problem = saved_form_problem(c)
                 if problem:
@@ -343,7 +344,7 @@ def build_nested(graph=None, name=None, trainable=True, dtype=None, sequential=F
 
     from .builder import ModelBuilder
 
-    inner = _load_inner(graph)
+    inner = load_inner(graph)
     builder = ModelBuilder(inner)
     builder.build()
     ins = [builder.results[c.uid].output for c in inner.cards.values() if c.card_id == "input"]
@@ -365,7 +366,7 @@ def inner_editor(card):
     edits there do not change the card)."""
     from .editor import NetworkEditor
 
-    graph = _load_inner(card.params["graph"])
+    graph = load_inner(card.params["graph"])
     editor = NetworkEditor()
     editor._load_graph(graph, None)
     editor._history.clear()

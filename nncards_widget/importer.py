@@ -509,7 +509,8 @@ def _coerced(p, value, layer, arg):
                                f"('{p.label}': {exc})", arg.split(".")[0]) from None
 
 
-def _signature_defaults(cls) -> dict:
+def signature_defaults(cls) -> dict:
+    """Default values of the constructor arguments of ``cls`` and its bases (most derived wins)."""
     out = {}
     for klass in cls.__mro__:
         init = klass.__dict__.get("__init__")
@@ -530,7 +531,7 @@ def _signature_defaults(cls) -> dict:
 def _serialized_default(cls, arg, port_type):
     import keras
 
-    default = _signature_defaults(cls).get(arg)
+    default = signature_defaults(cls).get(arg)
     if default is None:
         return None
     module = getattr(keras, _OBJECT_PORTS[port_type])
@@ -541,15 +542,16 @@ def _serialized_default(cls, arg, port_type):
 
 
 def _is_default(cls, arg, value, port_type) -> bool:
-    return _same(value, _serialized_default(cls, arg, port_type))
+    return same_value(value, _serialized_default(cls, arg, port_type))
 
 
-def _same(a, b) -> bool:
+def same_value(a, b) -> bool:
+    """Equal as configuration values: lists and tuples alike, dicts by key, NaN equal to NaN."""
     if isinstance(a, dict) and isinstance(b, dict):
         keys = set(a) | set(b)
-        return all(_same(a.get(k), b.get(k)) for k in keys)
+        return all(same_value(a.get(k), b.get(k)) for k in keys)
     if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
-        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+        return len(a) == len(b) and all(same_value(x, y) for x, y in zip(a, b, strict=True))
     if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
         return True
     return a == b
@@ -589,11 +591,11 @@ def _object_card(value, port_type, layer, arg) -> tuple:
 
 
 def _check_rest(spec, layer, config, consumed):
-    defaults = _signature_defaults(type(layer))
+    defaults = signature_defaults(type(layer))
     for key, value in config.items():
         if key in consumed:
             continue
-        if key in defaults and _same(_plain(value), _plain(defaults[key])):
+        if key in defaults and same_value(_plain(value), _plain(defaults[key])):
             continue
         if key not in defaults and (value in (None, False, {}, [], ())
                                     or custom.is_kernel_card(spec.id)):
