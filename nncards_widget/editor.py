@@ -16,7 +16,6 @@ import functools
 import hashlib
 import json
 import logging
-import math
 import weakref
 
 import ipycytoscape
@@ -27,6 +26,7 @@ from ._after_cell import running_loop
 from ._frontend import MODULE_NAME, MODULE_VERSION
 from ._placement import CARD_WIDTH, Placement  # noqa: F401 (CARD_WIDTH: re-exported)
 from .cards import Card, PortRef, TrackedPosition, Wire, card_class
+from .geometry import placement_height
 from .errors import (ConnectionRefused, EditorClosedError, GraphFileError, NNCardsError,
                      NotFoundError)
 from .graph import Graph, GraphEvent, WireData, check_wire, default_ports, new_id
@@ -42,30 +42,11 @@ def _without_front_end(widget) -> bool:
     return type(widget.comm).__name__ == "DummyComm"
 
 
-def card_height(spec: catalog.CardSpec) -> float:
-    """Height of a card on the canvas with its shape footer and, for a card with a Tensor port,
-    the inspection preview strip -- the view's layout (js/src/geometry.ts), from the same
-    ``catalog/geometry.json``."""
-    return _card_height(catalog.get(spec).id)
-
-
-_HELPER_PORTS = (catalog.INITIALIZER, catalog.REGULARIZER, catalog.CONSTRAINT)
-
-
-@functools.lru_cache(maxsize=None)
-def _card_height(card_id: str) -> float:
-    spec = catalog.get(card_id)
-    g = catalog.geometry()
-    y = g["headerHeight"] + g["sectionGap"] + g["rowHeight"] * len(spec.outputs)
-    if spec.outputs and spec.inputs:
-        y += g["sectionGap"]
-    # helper ports (initializer, regularizer, constraint) are folded into one "+" row
-    helpers = sum(1 for p in spec.inputs if p.kind == "port" and p.type in _HELPER_PORTS)
-    rows = len(spec.inputs) - helpers + (1 if helpers else 0)
-    y += g["rowHeight"] * rows + 4 + g["footerHeight"]
-    if any(p.type == catalog.TENSOR for p in [*spec.inputs, *spec.outputs]):
-        y += g["previewHeight"]
-    return math.ceil(y / 2) * 2
+def card_height(spec: catalog.CardSpec, values=None) -> float:
+    """Height of a card on the canvas, compact (``InputSpec.shown``), with its shape footer and,
+    for a card with a Tensor port, the inspection preview strip -- the view's
+    ``placementHeight`` (js/src/geometry.ts), computed by ``geometry.placement_height``."""
+    return placement_height(catalog.get(spec), values)
 
 
 def _observed(card) -> list:
@@ -326,10 +307,11 @@ class NetworkEditor(ipycytoscape.CytoscapeWidget):
             if base and k.isdigit() and int(k) < self._next_suffix.get(base, 1):
                 self._next_suffix[base] = int(k)
 
-    def _free_position(self, spec, position=None) -> dict:
+    def _free_position(self, spec, position=None, params=None) -> dict:
         cards = self.graph_model.cards
         last = cards[next(reversed(cards))].position if cards else None
-        return self._placement.free_position(card_height(spec), position, len(cards), last)
+        return self._placement.free_position(card_height(spec, params), position, len(cards),
+                                             last)
 
     def _position_of(self, uid: str) -> TrackedPosition:
         """The card's position dict as the graph and its widget share it, edits in place
@@ -344,7 +326,7 @@ class NetworkEditor(ipycytoscape.CytoscapeWidget):
     def _place(self, uid: str) -> None:
         data = self.graph_model.cards.get(uid)
         if data is not None:
-            self._placement.put(uid, data.position, _card_height(data.card_id))
+            self._placement.put(uid, data.position, card_height(data.card_id, data.params))
 
     def add(self, card, name: str | None = None, position: dict | None = None, uid=None,
             **params) -> Card:
@@ -365,7 +347,7 @@ class NetworkEditor(ipycytoscape.CytoscapeWidget):
                              f"{catalog.short_repr(position)}")
         name = name if name is not None else self._unique_name(spec.default_name)
         if uid is None or position is None:  # a card of a saved graph keeps its place
-            position = self._free_position(spec, position)
+            position = self._free_position(spec, position, params)
         widget = card_class(spec)(name=name, uid=uid or self._new_id("card"), position=position,
                                   **params)  # checks every value
         self._add_widget(widget, f"Add {spec.title} '{widget.name}'")

@@ -679,7 +679,7 @@ def _is_input(node) -> bool:
 def _lay_out(graph: Graph) -> None:
     """Left to right by depth (longest path from a card without inputs); an object card
     (initializer, inner layer of a wrapper) one column before the card it feeds."""
-    from .editor import _card_height
+    from .editor import card_height
 
     depth = {}
     order = graph.topological_order()
@@ -697,7 +697,7 @@ def _lay_out(graph: Graph) -> None:
     for col, uids in columns.items():
         y = 20.0
         for uid in uids:
-            h = _card_height(graph.cards[uid].card_id)
+            h = card_height(graph.cards[uid].card_id, graph.cards[uid].params)
             graph.cards[uid].position = {"x": 20.0 + _COLUMN / 2 + col * _COLUMN, "y": y + h / 2}
             y += h + _ROW_GAP
 

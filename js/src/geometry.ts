@@ -82,15 +82,24 @@ export function cardConstants(data: Record<string, unknown>): CardConstants {
  */
 export const CARD: CardConstants = cardConstants(geometryData);
 
-// Advance widths of a Helvetica-like sans-serif font, in thousandths of an em,
-// for printable ASCII (32..126). Used to size cards without measuring text.
-const WIDTHS = [
-  278, 278, 355, 556, 556, 889, 667, 191, 333, 333, 389, 584, 278, 333, 278, 278, 556, 556, 556, 556, 556, 556, 556,
-  556, 556, 556, 278, 278, 584, 584, 584, 556, 1015, 667, 667, 722, 722, 667, 611, 778, 722, 278, 500, 667, 556, 833,
-  722, 778, 667, 778, 722, 667, 611, 722, 667, 944, 667, 667, 611, 278, 278, 278, 469, 556, 333, 556, 556, 500, 556,
-  556, 278, 556, 556, 222, 222, 500, 222, 833, 556, 556, 556, 556, 333, 500, 278, 556, 500, 722, 500, 500, 500, 334,
-  260, 334, 584
-];
+/**
+ * Advance widths of a Helvetica-like sans-serif font, in thousandths of an em,
+ * for printable ASCII (32..126), and for any other character (geometry.json:
+ * the kernel sizes cards with the same table). Used to size cards without measuring text.
+ */
+const WIDTHS = charWidths(geometryData);
+
+function charWidths(data: Record<string, unknown>): { ascii: number[]; other: number } {
+  const ascii = data.charWidths;
+  const other = data.otherCharWidth;
+  if (!Array.isArray(ascii) || ascii.length !== 95 || !ascii.every(v => typeof v === 'number')) {
+    throw new Error("geometry.json: 'charWidths' must be 95 numbers (characters 32..126)");
+  }
+  if (typeof other !== 'number') {
+    throw new Error("geometry.json: 'otherCharWidth' must be a number");
+  }
+  return { ascii: ascii as number[], other };
+}
 
 /**
  * Estimated width in pixels of text in the card font. Slightly generous
@@ -100,7 +109,7 @@ export function textWidth(text: string, fontSize: number, bold = false): number 
   let units = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    units += c >= 32 && c <= 126 ? WIDTHS[c - 32] : 600;
+    units += c >= 32 && c <= 126 ? WIDTHS.ascii[c - 32] : WIDTHS.other;
   }
   return (units / 1000) * fontSize * (bold ? 1.1 : 1) * 1.1;
 }
@@ -115,6 +124,41 @@ const HELPER_TYPES = new Set([INITIALIZER, REGULARIZER, CONSTRAINT]);
 /** Initializer, regularizer and constraint ports: hidden on the card unless wired or expanded. */
 export function isHelperPort(inp: InputSpec): boolean {
   return !isParam(inp) && HELPER_TYPES.has(inp.type);
+}
+
+/** A parameter's value is its default (compared as JSON, as the kernel sends both). */
+export function isDefaultValue(inp: InputSpec, value: unknown): boolean {
+  return JSON.stringify(value ?? null) === JSON.stringify(inp.default ?? null);
+}
+
+/**
+ * The compact face's rule (nncards_widget/catalog InputSpec.shown, the kernel's
+ * card heights and pictures use the same): a parameter row shows when it is
+ * required, primary in the catalogue, or set away from its default; a port row
+ * unless it is a helper port or an optional one with no wire. Everything else
+ * folds into the card's "+" row.
+ */
+export function paramShown(inp: InputSpec, value: unknown): boolean {
+  return !!inp.required || !!inp.primary || !isDefaultValue(inp, value);
+}
+
+export function portShown(inp: InputSpec, connected?: Set<string>): boolean {
+  return !(isHelperPort(inp) || inp.optional) || !!connected?.has('in:' + inp.name);
+}
+
+/** The "+" row's text: what is folded ("+ 7 ports · 3 settings"), or how to fold again. */
+export function moreLabel(hiddenPorts: number, hiddenParams: number): string {
+  if (!hiddenPorts && !hiddenParams) {
+    return '− fewer';
+  }
+  const parts: string[] = [];
+  if (hiddenPorts) {
+    parts.push(`${hiddenPorts} port${hiddenPorts > 1 ? 's' : ''}`);
+  }
+  if (hiddenParams) {
+    parts.push(`${hiddenParams} setting${hiddenParams > 1 ? 's' : ''}`);
+  }
+  return '+ ' + parts.join(' · ');
 }
 
 export interface CardRow {
@@ -158,7 +202,7 @@ export interface CardContent {
   preview?: string[] | null;
   /** Ports with a wire ("in:<port>"): helper ports with a wire are always shown. */
   connected?: Set<string>;
-  /** Show every helper port (the card's "+" row was clicked). */
+  /** Show every row, folded ones too (the card's "+" row was clicked). */
   expanded?: boolean;
 }
 
@@ -188,19 +232,26 @@ export function layoutCard(spec: CardSpec, content: CardContent = {}): CardGeome
     dividerY = y + CARD.sectionGap / 2;
     y += CARD.sectionGap;
   }
-  let hidden = 0;
-  let helpers = 0;
+  let hiddenPorts = 0;
+  let hiddenParams = 0;
+  let foldable = 0;
   for (const inp of spec.inputs) {
-    if (isHelperPort(inp)) {
-      helpers++;
-      if (!content.expanded && !content.connected?.has('in:' + inp.name)) {
-        hidden++;
+    const param = isParam(inp);
+    const v = param ? (inp.name in values ? values[inp.name] : inp.default) : undefined;
+    if (param ? !paramShown(inp, v) : !portShown(inp, content.connected)) {
+      foldable++;
+      if (!content.expanded) {
+        if (param) {
+          hiddenParams++;
+        } else {
+          hiddenPorts++;
+        }
         continue;
       }
     }
     const label = ellipsize(inp.label, CARD.labelMaxChars);
     const row: CardRow = {
-      kind: isParam(inp) ? 'param' : 'port',
+      kind: param ? 'param' : 'port',
       name: inp.name,
       label,
       type: inp.type,
@@ -208,18 +259,17 @@ export function layoutCard(spec: CardSpec, content: CardContent = {}): CardGeome
       input: inp
     };
     let need = textWidth(label, fs) + CARD.labelX + CARD.padX;
-    if (row.kind === 'param') {
-      const v = inp.name in values ? values[inp.name] : inp.default;
+    if (param) {
       row.value = ellipsize(formatValue(inp, v), CARD.valueMaxChars);
-      row.isDefault = inp.name !== 'name' && JSON.stringify(v ?? null) === JSON.stringify(inp.default ?? null);
+      row.isDefault = inp.name !== 'name' && isDefaultValue(inp, v);
       need += 22 + textWidth(row.value, fs);
     }
     width = Math.max(width, need);
     rows.push(row);
     y += CARD.rowHeight;
   }
-  if (helpers && (hidden || content.expanded)) {
-    const label = hidden ? `+ ${hidden} more port${hidden > 1 ? 's' : ''}` : '− fewer ports';
+  if (foldable) {
+    const label = moreLabel(hiddenPorts, hiddenParams);
     rows.push({ kind: 'more', name: MORE_ROW, label, type: '', y: y + CARD.rowHeight / 2 });
     y += CARD.rowHeight;
   }
@@ -274,8 +324,8 @@ export function hasTensorPort(spec: CardSpec): boolean {
 }
 
 /**
- * The height to reserve for a card when placing it (compact: helper ports
- * folded into one row): with a shape footer and,
+ * The height to reserve for a card when placing it (compact, at its default
+ * values: see paramShown): with a shape footer and,
  * for cards with a Tensor output, a preview strip (so inspecting later does not
  * make cards overlap). nncards_widget/editor.py's card_height is the same estimate.
  */

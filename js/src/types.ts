@@ -30,6 +30,8 @@ export interface InputSpec {
   length?: number | null;
   /** For a Tensor port: the name of the Keras call() argument it feeds. */
   call_name?: string | null;
+  /** A parameter the card shows even at its default (the catalogue derives it). */
+  primary?: boolean;
   help?: string;
 }
 

@@ -29,6 +29,7 @@ export const DENSE: CardSpec = {
       kind: 'param',
       default: null,
       optional: true,
+      primary: true,
       choices: ['relu', 'softmax', 'sigmoid', 'tanh', 'linear']
     },
     {
@@ -38,7 +39,8 @@ export const DENSE: CardSpec = {
       multiplicity: '1',
       kind: 'param',
       default: true,
-      optional: false
+      optional: false,
+      primary: true
     },
     {
       label: 'Kernel initializer',

@@ -8,6 +8,8 @@ import {
   hitPort,
   placementHeight,
   layoutCard,
+  moreLabel,
+  paramShown,
   portOffset,
   rectsOverlap,
   rowAt,
@@ -67,7 +69,7 @@ test('helper ports are folded into one row unless wired or expanded', () => {
     compact.rows.map(r => r.kind),
     ['output', 'output', 'param', 'param', 'param', 'port', 'more']
   );
-  assert.equal(compact.rows[compact.rows.length - 1].label, '+ 1 more port');
+  assert.equal(compact.rows[compact.rows.length - 1].label, '+ 1 port');
   assert.equal(compact.inputPorts.kernel_initializer, undefined);
   assert.ok(compact.inputPorts.input);
   // a wired helper port is shown, and then nothing is left to fold
@@ -77,12 +79,32 @@ test('helper ports are folded into one row unless wired or expanded', () => {
   assert.equal(wired.height, compact.height);
   // expanded: every port, and a row to fold them again
   const open = layoutCard(DENSE, { values: { units: 3 }, expanded: true });
-  assert.equal(open.rows[open.rows.length - 1].label, '− fewer ports');
+  assert.equal(open.rows[open.rows.length - 1].label, '− fewer');
   assert.equal(open.height, compact.height + CARD.rowHeight);
   // a parameter left at its default is marked (drawn quietly); a set one is not
   const useBias = compact.rows.find(r => r.name === 'use_bias')!;
   const units = compact.rows.find(r => r.name === 'units')!;
   assert.ok(useBias.isDefault && !units.isDefault);
+});
+
+test('parameters at their default fold unless required or primary; a set one shows', () => {
+  const rare = { label: 'Seed', name: 'seed', type: 'Integer', kind: 'param' as const, default: null, optional: true };
+  const mask = { label: 'Mask', name: 'mask', type: 'NeuralNetworkTensor', kind: 'port' as const, optional: true };
+  const spec = { ...DENSE, inputs: [...DENSE.inputs, rare, mask] };
+  const compact = layoutCard(spec, { values: { units: 3 } });
+  assert.ok(!compact.rows.some(r => r.name === 'seed' || r.name === 'mask'));
+  assert.equal(compact.rows[compact.rows.length - 1].label, '+ 2 ports · 1 setting');
+  // set away from its default, the row stays; so does a wired optional port
+  const set = layoutCard(spec, { values: { units: 3, seed: 7 }, connected: new Set(['in:mask']) });
+  assert.equal(set.rows.find(r => r.name === 'seed')!.value, '7');
+  assert.ok(set.inputPorts.mask);
+  assert.equal(set.rows[set.rows.length - 1].label, '+ 1 port');
+  assert.equal(set.height, compact.height + 2 * CARD.rowHeight);
+  // the same rule decides the height reserved for a new card
+  assert.ok(placementHeight(spec) > compact.height);
+  assert.equal(paramShown(rare, null), false);
+  assert.equal(paramShown(rare, 1), true);
+  assert.equal(moreLabel(0, 0), '− fewer');
 });
 
 test('hit-testing finds the port under the pointer and ignores parameter rows', () => {

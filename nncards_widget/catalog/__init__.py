@@ -95,6 +95,8 @@ class InputSpec:
     aliases: tuple = ()
     #: Derived from the installed Keras (a generated card, or a row added to a curated one).
     from_keras: bool = False
+    #: A parameter the card shows even at its default (see ``_primary_params``).
+    primary: bool = False
 
     @property
     def is_param(self) -> bool:
@@ -137,6 +139,16 @@ class InputSpec:
         if self.optional:
             kind += ", or None"
         return kind
+
+    def at_default(self, value) -> bool:
+        """The value is this parameter's default (as JSON: ``True`` is not ``1``, ``2.0`` is
+        ``2``, a tuple is a list)."""
+        return _json_same(value, self.default)
+
+    def shown(self, value) -> bool:
+        """A parameter row is on the card face unless folded: it is shown when required,
+        primary, or set away from its default (js/src/geometry.ts ``paramShown``)."""
+        return self.required or self.primary or not self.at_default(value)
 
     @property
     def accepts_none(self) -> bool:
@@ -214,7 +226,8 @@ class InputSpec:
         if self.is_param:
             d.update(default=self.default, optional=self.optional, required=self.required,
                      choices=list(self.choices) if self.choices else None,
-                     minimum=self.minimum, maximum=self.maximum, length=self.length)
+                     minimum=self.minimum, maximum=self.maximum, length=self.length,
+                     primary=self.primary)
         else:
             d.update(optional=self.optional, required=self.required, call_name=self.call_name)
         d["help"] = self.help
@@ -338,7 +351,40 @@ def _snake(name: str) -> str:
     return s.lower()
 
 
-def _input_from_json(card_id: str, d: dict) -> InputSpec:
+def _json_same(a, b) -> bool:
+    """Equal once written as JSON (what the canvas compares): booleans apart from numbers."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return a is b
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return len(a) == len(b) and all(_json_same(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_json_same(a[k], b[k]) for k in a)
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+        return a == b
+    return type(a) is type(b) and a == b
+
+
+#: How many parameters a card shows at their defaults (the others fold into its "+" row).
+PRIMARY_LIMIT = 4
+#: Parameters never primary: rows every layer has, and ones rarely set.
+_NOT_PRIMARY = ("trainable", "dtype", "seed", "data_format")
+_NOT_PRIMARY_PREFIXES = ("lora_",)
+
+
+def _primary_params(c: dict) -> set:
+    """Names of a card's primary parameters: an input's own ``"primary"`` in ``cards.json``
+    wins; then the first parameters the entry lists itself (a curated card's own rows, a
+    generated card's first Keras arguments), PRIMARY_LIMIT in all, leaving out the rows every
+    layer has (trainable, dtype) and rarely set ones (seed, data_format, lora_*)."""
+    params = [i for i in c["inputs"] if i.get("kind", "param") == "param"]
+    chosen = {i["name"] for i in params if i.get("primary") is True}
+    own = [i for i in params
+           if "primary" not in i and (c.get("generated") or not i.get("from_keras"))
+           and i["name"] not in _NOT_PRIMARY and not i["name"].startswith(_NOT_PRIMARY_PREFIXES)]
+    return chosen | {i["name"] for i in own[:max(0, PRIMARY_LIMIT - len(chosen))]}
+
+
+def _input_from_json(card_id: str, d: dict, primary: bool = False) -> InputSpec:
     return InputSpec(
         label=d["label"], name=d["name"], type=d["type"], multiplicity=d.get("multiplicity", "1"),
         kind=d.get("kind", "param"), default=d.get("default"), optional=d.get("optional", False),
@@ -349,15 +395,16 @@ def _input_from_json(card_id: str, d: dict) -> InputSpec:
         keras_arg=d.get("keras_arg", d["name"]), call_arg=d.get("call_arg", False),
         keras_class_if_set=d.get("keras_class_if_set"), own_help=d.get("help"), card_id=card_id,
         call_name=d.get("call_name"), aliases=tuple(d.get("aliases", ())),
-        from_keras=d.get("from_keras", False))
+        from_keras=d.get("from_keras", False), primary=primary)
 
 
 def _spec_from_json(c: dict) -> CardSpec:
+    primary = _primary_params(c)
     return CardSpec(
         id=c["id"], title=c["title"], category=tuple(c["category"]), role=c["role"],
         keras_class=c.get("keras_class"), keras_module=c.get("keras_module"),
         keras_doc=c.get("keras_doc"),
-        inputs=tuple(_input_from_json(c["id"], i) for i in c["inputs"]),
+        inputs=tuple(_input_from_json(c["id"], i, i["name"] in primary) for i in c["inputs"]),
         outputs=tuple(OutputSpec(label=o["label"], name=o["name"], type=o["type"],
                                  multiplicity=o.get("multiplicity", "1"), own_help=o.get("help"),
                                  index=o.get("index"), when=o.get("when"),

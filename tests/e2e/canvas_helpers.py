@@ -129,18 +129,18 @@ class Canvas:
         m.up()
 
     def show_more_ports(self, uid: str):
-        """Click a card's "+ N more ports" row: its initializer, regularizer and constraint
-        ports show."""
+        """Click a card's "+" row ("+ 7 ports · 4 settings"): its folded rows (initializer,
+        regularizer and constraint ports, optional ports, settings at their defaults) show."""
         import re
         face = self.face(uid)
         row = re.search(r'<text x="[\d.]+" y="([\d.]+)"[^>]*data-row="more"', face)
-        assert row and "more port" in face, f"no '+ more ports' row on card {uid}"
+        assert row and "− fewer" not in face, f"no folded '+' row on card {uid}"
         c = next(c for c in self.cards() if c["uid"] == uid)
         zoom = self.eval("v.cy.zoom()")
         top = c["center"]["y"] - c["height"] / 2
         self.page.mouse.click(c["center"]["x"] - c["width"] / 2 + 40,
                               top + (float(row.group(1)) - 3) * zoom)
-        self.wait("v.faceSvg(arg).includes('fewer ports')", uid)
+        self.wait("v.faceSvg(arg).includes('− fewer')", uid)
 
     def connect(self, src_uid, src_port, dst_uid, dst_port):
         """Drag from an output port dot to an input port dot."""

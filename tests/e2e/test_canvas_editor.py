@@ -324,9 +324,13 @@ def test_compact_cards_fold_helper_ports_and_unfinished_cards_are_not_red(open_n
     canvas.wait_cards(3)
     hidden = canvas.card("hidden")
     face = canvas.face(hidden["uid"])
-    # the seven initializer / regularizer / constraint ports are folded into one row
-    assert "Kernel initializer" not in face and "+ 7 more ports" in face, face
-    assert hidden["height"] < 300 * canvas.eval("v.cy.zoom()"), hidden
+    # the seven initializer / regularizer / constraint ports and the four settings left at
+    # their defaults that are not primary (Lora rank, Lora alpha, Trainable, Dtype) are folded
+    # into one row; the primary ones show, default or not
+    assert "Kernel initializer" not in face and "+ 7 ports · 4 settings" in face, face
+    assert "Lora rank" not in face and "Trainable" not in face, face
+    assert all(label in face for label in ("Units", "Activation", "Use bias", ">Input<")), face
+    assert hidden["height"] < 230 * canvas.eval("v.cy.zoom()"), hidden  # 14 rows before: 380
     # a card that is only unconnected says so quietly: no red frame, no error colour
     lone = canvas.card("lone")
     lone_face = canvas.face(lone["uid"])
@@ -369,8 +373,17 @@ def test_compact_cards_fold_helper_ports_and_unfinished_cards_are_not_red(open_n
                         top + (float(row.group(1)) - 3) * zoom)
     canvas.wait("!v.faceSvg(arg).includes('Bias initializer')", hidden["uid"])
     face = canvas.face(hidden["uid"])
-    assert "Kernel initializer" in face and "+ 6 more ports" in face, face
+    assert "Kernel initializer" in face and "+ 6 ports · 4 settings" in face, face
     nb.shot("a wired helper port stays")
+
+    # a setting edited away from its default shows on the card, taller by its row
+    before = canvas.card("hidden")["height"]
+    nb.add_cell("d.trainable = False")
+    canvas.wait("v.faceSvg(arg).includes('Trainable')", hidden["uid"])
+    face = canvas.face(hidden["uid"])
+    assert "+ 6 ports · 3 settings" in face, face
+    assert abs(canvas.card("hidden")["height"] - before - 20 * zoom) < 1
+    nb.shot("a setting away from its default shows")
     nb.assert_no_errors()
 
 
