@@ -548,6 +548,12 @@ class NetworkEditor(ipycytoscape.CytoscapeWidget):
             self.graph_model.set_param(card.uid, name, copy.deepcopy(new))
 
     # -- syncing the node and edge lists with the view -------------------------------------
+    def _repr_mimebundle_(self, **kwargs):
+        """Send the held node/edge lists before the view is made, so that it opens with the
+        network (framed whole, the palette folded) instead of an empty canvas filled later."""
+        self._release_graph_sync()
+        return super()._repr_mimebundle_(**kwargs)
+
     def _hold_graph_sync(self):
         """Coalesce the sync of ``graph.nodes`` / ``graph.edges``.
 

@@ -79,7 +79,7 @@ export class Actions {
       }
     }
     if (!preferred) {
-      const ext = cy.extent();
+      const ext = this.host.viewport.extent(); // the part of the canvas not under a panel
       preferred = layer.cards.size
         ? { x: ext.x1 + ext.w / 2, y: ext.y1 + ext.h / 2 }
         : { x: ext.x1 + Math.min(ext.w / 2, 60 + size.width / 2), y: ext.y1 + 40 + size.height / 2 };
@@ -353,7 +353,7 @@ export class Actions {
         return;
       }
     }
-    this.host.viewport.fit(true);
+    this.host.viewport.fit();
     this.move(positions, 'Laid out left to right.');
   }
 }

@@ -1,14 +1,58 @@
 /**
- * The editor's chrome around the canvas: toolbar, status bar, error toast and
- * the canvas tooltip. Plain DOM; the actions behind the buttons are passed in.
+ * The editor's chrome around the canvas: toolbar, side panels (how they share
+ * the width with the canvas), status bar, error toast and the canvas tooltip.
+ * Plain DOM; the actions behind the buttons are passed in.
  */
 
 import { h, icon } from './dom';
 import { formatCount } from './format';
 import { ButtonState } from './history';
+import { ZOOM_STEP } from './viewport';
+
+/** The parts the toolbar shows and hides. */
+export type Toggle = 'palette' | 'inspector' | 'minimap';
+
+/** The side panels beside (or over) the canvas. */
+export type Panel = 'palette' | 'inspector';
+
+/** Width of each side panel, in pixels (as in style/index.css). */
+export const PANEL_WIDTH: Record<Panel, number> = { palette: 210, inspector: 272 };
+
+/** Panels beside the canvas leave it at least this share of the editor's width. */
+export const MIN_CANVAS_SHARE = 0.6;
+
+/** Below this editor width the toolbar shows icons only. */
+export const COMPACT_WIDTH = 720;
+
+export type PanelPlace = 'docked' | 'overlay' | 'closed';
+
+/**
+ * Where each open panel goes in an editor `width` pixels wide: beside the
+ * canvas while the canvas keeps MIN_CANVAS_SHARE of the width (the inspector
+ * first), else over the canvas (an overlay, at most one: a second one closes).
+ */
+export function panelPlaces(width: number, open: Record<Panel, boolean>): Record<Panel, PanelPlace> {
+  const places: Record<Panel, PanelPlace> = { palette: 'closed', inspector: 'closed' };
+  let docked = 0;
+  let overlay = false;
+  for (const p of ['inspector', 'palette'] as Panel[]) {
+    if (!open[p]) {
+      continue;
+    }
+    if (docked + PANEL_WIDTH[p] <= (1 - MIN_CANVAS_SHARE) * width) {
+      docked += PANEL_WIDTH[p];
+      places[p] = 'docked';
+    } else if (!overlay) {
+      overlay = true;
+      places[p] = 'overlay';
+    }
+  }
+  return places;
+}
 
 export interface ToolbarActions {
-  togglePalette(): void;
+  /** Show or hide a panel or the minimap. */
+  toggle(what: Toggle): void;
   undo(): void;
   redo(): void;
   deleteSelected(): void;
@@ -39,7 +83,7 @@ export class Toolbar {
   private undoBtn: HTMLButtonElement;
   private redoBtn: HTMLButtonElement;
   private deleteBtn: HTMLButtonElement;
-  private paletteBtn: HTMLButtonElement;
+  private toggles = {} as Record<Toggle, HTMLButtonElement>;
   private totalEl: HTMLElement;
 
   constructor(actions: ToolbarActions) {
@@ -68,28 +112,28 @@ export class Toolbar {
       'nncards-delete',
       act(() => actions.deleteSelected())
     );
-    // Showing or hiding the palette re-frames the network while the view is still automatic.
-    this.paletteBtn = h('button', {
-      class: 'nnc-btn nnc-palette-toggle',
-      type: 'button',
-      title: 'Show or hide the card palette',
-      'aria-label': 'Show or hide the card palette',
-      'aria-pressed': 'true',
-      'data-testid': 'nncards-palette-toggle'
-    });
-    this.paletteBtn.appendChild(icon('sidebar'));
-    this.paletteBtn.appendChild(h('span', { text: 'Cards' }));
-    this.paletteBtn.addEventListener('click', e => {
-      e.preventDefault();
-      actions.togglePalette();
-    });
+    const toggle = (what: Toggle, iconName: string, label: string, title: string): HTMLButtonElement => {
+      // Showing or hiding a panel re-frames the network while the view is still automatic.
+      const b = button(iconName, label, title, `nncards-${what}-toggle`, () => actions.toggle(what));
+      b.classList.add('nnc-toggle');
+      b.setAttribute('aria-pressed', 'false');
+      this.toggles[what] = b;
+      return b;
+    };
     this.totalEl = h('div', { class: 'nnc-total', 'data-testid': 'nncards-total-params' });
     this.el = h(
       'div',
       { class: 'nnc-toolbar' },
-      h('div', { class: 'nnc-brand' }, h('span', { class: 'nnc-brand-mark' }), 'Network'),
+      h(
+        'div',
+        { class: 'nnc-brand' },
+        h('span', { class: 'nnc-brand-mark' }),
+        h('span', { class: 'nnc-brand-text', text: 'Network' })
+      ),
       h('div', { class: 'nnc-sep' }),
-      this.paletteBtn,
+      toggle('palette', 'sidebar', 'Cards', 'Show or hide the card palette'),
+      toggle('inspector', 'inspector', 'Inspector', 'Show or hide the inspector'),
+      toggle('minimap', 'minimap', 'Map', 'Show or hide the minimap (an overview of the network)'),
       h('div', { class: 'nnc-sep' }),
       this.undoBtn,
       this.redoBtn,
@@ -114,14 +158,14 @@ export class Toolbar {
         '',
         'Zoom out',
         'nncards-zoom-out',
-        act(() => actions.zoomBy(1 / 1.25))
+        act(() => actions.zoomBy(1 / ZOOM_STEP))
       ),
       button(
         'zoomIn',
         '',
         'Zoom in',
         'nncards-zoom-in',
-        act(() => actions.zoomBy(1.25))
+        act(() => actions.zoomBy(ZOOM_STEP))
       ),
       h('div', { class: 'nnc-sep' }),
       button('export', '', 'Save a picture of the network (PNG or SVG)', 'nncards-export', () =>
@@ -132,9 +176,11 @@ export class Toolbar {
     );
   }
 
-  setPaletteOpen(open: boolean): void {
-    this.paletteBtn.setAttribute('aria-pressed', open ? 'true' : 'false');
-    this.paletteBtn.classList.toggle('nnc-active', open);
+  /** Show a toggle button pressed (its panel or the minimap shown) or not. */
+  setToggle(what: Toggle, on: boolean): void {
+    const b = this.toggles[what];
+    b.setAttribute('aria-pressed', on ? 'true' : 'false');
+    b.classList.toggle('nnc-active', on);
   }
 
   setHistory(buttons: { undo: ButtonState; redo: ButtonState }): void {
@@ -159,11 +205,17 @@ export class Toolbar {
 
 export type StatusKind = 'ok' | 'info' | 'error';
 
-/** The status line, card/wire counts and key hints below the canvas. */
+/**
+ * The status line, card/wire counts and key hints below the canvas. A lasting
+ * condition (the kernel is gone) takes the line over: no later message can
+ * say "Connected." under it.
+ */
 export class StatusBar {
   readonly el: HTMLElement;
   private msgEl: HTMLElement;
   private countsEl: HTMLElement;
+  /** The lasting condition shown, if any. */
+  condition: string | null = null;
 
   constructor() {
     this.msgEl = h('div', { class: 'nnc-status-msg', 'data-testid': 'nncards-status', 'aria-live': 'polite' });
@@ -179,8 +231,20 @@ export class StatusBar {
   }
 
   show(msg: string, kind: StatusKind = 'info'): void {
+    if (this.condition !== null) {
+      return;
+    }
     this.msgEl.textContent = msg;
     this.msgEl.className = `nnc-status-msg nnc-status-${kind}`;
+  }
+
+  /** A condition that stays on the line until it is cleared (null). */
+  setCondition(text: string | null): void {
+    this.condition = null;
+    if (text !== null) {
+      this.show(text, 'error');
+      this.condition = text;
+    }
   }
 
   setCounts(cards: number, wires: number): void {

@@ -45,7 +45,10 @@ export const ICONS: Record<string, string> = {
   zoomOut: '<circle cx="7" cy="7" r="4.5"/><path d="M10.5 10.5L14 14M5 7h4"/>',
   search: '<circle cx="7" cy="7" r="4.5"/><path d="M10.5 10.5L14 14"/>',
   close: '<path d="M4 4l8 8M12 4l-8 8"/>',
-  sidebar: '<rect x="1.5" y="2.5" width="13" height="11" rx="1.5"/><path d="M6 2.5v11M3 5.5h1.5M3 8h1.5"/>'
+  sidebar: '<rect x="1.5" y="2.5" width="13" height="11" rx="1.5"/><path d="M6 2.5v11M3 5.5h1.5M3 8h1.5"/>',
+  inspector: '<rect x="1.5" y="2.5" width="13" height="11" rx="1.5"/><path d="M10 2.5v11M11.5 5.5H13M11.5 8H13"/>',
+  minimap:
+    '<rect x="1.5" y="2.5" width="13" height="11" rx="1.5"/><rect x="7.5" y="7.5" width="5" height="4" rx=".5"/><path d="M4 5.5h2M4 8h1.5"/>'
 };
 
 export function icon(name: string): SVGSVGElement {

@@ -31,6 +31,8 @@ export interface PersistenceHost {
   /** Where the banner goes (the canvas wrapper). */
   wrap: HTMLElement;
   request: (req: Request) => Promise<Reply>;
+  /** Editing was turned off (the banner's title): the status line says so. */
+  readOnly?: (title: string) => void;
 }
 
 /** A saved graph in `ed.to_json()` form (only what is read here). */
@@ -202,6 +204,7 @@ export function watchPersistence(host: PersistenceHost): () => void {
     banner.appendChild(el('b', '', note.title));
     banner.appendChild(el('span', '', note.detail));
     banner.style.display = '';
+    host.readOnly?.(note.title);
   };
 
   const hideOffer = (): void => {

@@ -13,6 +13,7 @@ import { CardLayer } from './cardlayer';
 import { hasPreview, previewLines } from './format';
 import { placementHeight } from './geometry';
 import { CardSpec, Point } from './types';
+import { Minimap } from './minimap';
 import { Viewport } from './viewport';
 import { Side } from './wiring';
 
@@ -23,6 +24,7 @@ export interface TestedView {
   readonly canvas: CanvasAdapter;
   readonly layer: CardLayer;
   readonly viewport: Viewport;
+  readonly minimap: Minimap;
   readonly timings: Record<string, number>;
   readonly firstRenderMs: number | null;
   readonly specs: Map<string, CardSpec>;
@@ -106,8 +108,18 @@ export class ViewTesting {
   }
 
   /** Fit the network to the view, as the toolbar's Fit button does. */
-  fitView(all: boolean): void {
-    this.view.viewport.fit(all);
+  fitView(): void {
+    this.view.viewport.fit();
+  }
+
+  /** The minimap's view rectangle in page coordinates, or null while it is hidden. */
+  minimapRect(): { x: number; y: number; width: number; height: number } | null {
+    const r = this.view.minimap.viewRect();
+    if (!r) {
+      return null;
+    }
+    const c = this.view.minimap.el.querySelector('canvas')!.getBoundingClientRect();
+    return { x: c.left + r.x1, y: c.top + r.y1, width: r.w, height: r.h };
   }
 
   /** The height the view reserves for each catalogue card when placing it (by card id). */

@@ -9,8 +9,9 @@
  *   cardlayer.ts   graph models -> cards and wires on the canvas
  *   wiredrag.ts    drawing wires with the mouse, port tooltips
  *   viewport.ts    fit, zoom, level of detail
+ *   minimap.ts     the overview in a corner of the canvas
  *   actions.ts     requests for the user's gestures (add, delete, move, undo, ...)
- *   paletteview.ts, inspector.ts (+ fields.ts), chrome.ts (toolbar, status bar)
+ *   paletteview.ts, inspector.ts (+ fields.ts), chrome.ts (toolbar, panels, status bar)
  *   testing.ts     read-only hooks for the browser tests and benchmarks
  */
 
@@ -21,7 +22,19 @@ import { CanvasAdapter } from './canvas';
 import { download, networkSvg, svgToPng } from './picture';
 import { faceTheme } from './cardsvg';
 import { CardLayer } from './cardlayer';
-import { StatusBar, StatusKind, Toast, Toolbar, Tooltip } from './chrome';
+import {
+  COMPACT_WIDTH,
+  Panel,
+  PANEL_WIDTH,
+  panelPlaces,
+  StatusBar,
+  StatusKind,
+  Toast,
+  Toggle,
+  Toolbar,
+  Tooltip
+} from './chrome';
+import { categoryColor } from './colors';
 import { h, isTextTarget } from './dom';
 import { rowAt } from './geometry';
 import { historyButtons, UNDO_TRAITS, undoStateOf } from './history';
@@ -37,12 +50,20 @@ import { watchPersistence } from './persistence';
 import { RequestClient } from './requests';
 import { registerForTesting } from './testing';
 import { CardSpec, Point } from './types';
-import { Viewport } from './viewport';
+import { Minimap, MinimapMode } from './minimap';
+import { boxOf, Insets, NO_INSETS, READABLE_ZOOM, Viewport, wheelFactor } from './viewport';
 import { hoverText, WireDragger } from './wiredrag';
 import { DragStart } from './wiring';
 
 /** Below this width a network made in Python opens with the palette hidden. */
 const WIDE_EDITOR = 1400;
+
+/** What the user chose to show, kept per editor for the browser session (sessionStorage). */
+interface Shown {
+  palette?: boolean;
+  inspector?: boolean;
+  minimap?: MinimapMode;
+}
 
 export class NetworkEditorView extends CytoscapeView {
   client!: RequestClient;
@@ -67,7 +88,13 @@ export class NetworkEditorView extends CytoscapeView {
   private canvasWrap!: HTMLElement;
   private overlayEl!: SVGSVGElement;
   private emptyEl!: HTMLElement;
-  private paletteOpen = true;
+  /** Panels shown (null: not decided yet, see decidePanels). */
+  private open: Record<Panel, boolean | null> = { palette: null, inspector: null };
+  private chosen: Shown = {};
+  private insets: Insets = NO_INSETS;
+  /** Uids of the cards drawn at the last elements change (new ones are brought into view). */
+  private knownUids = new Set<string>();
+  minimap!: Minimap;
   private pendingSelect = new Set<string>();
   private picker = new Picker();
   private menu = new ContextMenu();
@@ -98,7 +125,17 @@ export class NetworkEditorView extends CytoscapeView {
     this.unregister = registerForTesting(this);
     this.once(
       'remove',
-      watchPersistence({ el, model: this.model, wrap: this.canvasWrap, request: r => this.client.request(r) })
+      watchPersistence({
+        el,
+        model: this.model,
+        wrap: this.canvasWrap,
+        request: r => this.client.request(r),
+        readOnly: title => {
+          // no later message ("Connected.", an error of a request that could not be sent) replaces it
+          this.toast.hide();
+          this.statusBar.setCondition(title);
+        }
+      })
     );
 
     this.listenTo(this.model, 'msg:custom', (msg: any) => this.client.handleMessage(msg));
@@ -130,7 +167,25 @@ export class NetworkEditorView extends CytoscapeView {
         return self.canvas.cy;
       },
       footprints: () => this.layer.footprints(),
-      inputsY: () => this.layer.inputsY()
+      inputsY: () => this.layer.inputsY(),
+      insets: () => this.insets
+    });
+    this.minimap = new Minimap({
+      get cy() {
+        return self.canvas.cy;
+      },
+      cards: () =>
+        Array.from(this.layer.cards.values()).map(e => {
+          const c = e.node.position();
+          const w = e.geom.width / 2;
+          const hh = e.geom.height / 2;
+          return { x1: c.x - w, y1: c.y - hh, x2: c.x + w, y2: c.y + hh, color: categoryColor(e.spec?.category) };
+        }),
+      network: () => boxOf(this.layer.footprints()),
+      extent: () => this.viewport.extent(),
+      area: () => this.viewport.area(),
+      panned: () => (this.viewport.automatic = false),
+      shownChanged: shown => this.toolbar.setToggle('minimap', shown)
     });
     this.layer = new CardLayer({
       model: this.model,
@@ -161,17 +216,12 @@ export class NetworkEditorView extends CytoscapeView {
     this.toast = new Toast();
     this.tooltip = new Tooltip(() => this.canvasWrap);
     this.toolbar = new Toolbar({
-      togglePalette: () => {
-        this.setPaletteOpen(!this.paletteOpen);
-        if (this.paletteOpen) {
-          this.palette.searchEl.focus({ preventScroll: true });
-        }
-      },
+      toggle: what => this.toggle(what),
       undo: () => this.actions.undo(),
       redo: () => this.actions.redo(),
       deleteSelected: () => this.actions.deleteSelected(),
       layout: () => this.actions.layout(),
-      fit: () => this.viewport.fit(true),
+      fit: () => this.viewport.fit(),
       zoomBy: f => this.viewport.zoomBy(f),
       exportPicture: btn => this.openExportMenu(btn),
       pressed: () => (this.viewport.automatic = false)
@@ -206,7 +256,8 @@ export class NetworkEditorView extends CytoscapeView {
       this.overlayEl as any,
       this.emptyEl,
       this.tooltip.el,
-      this.toast.el
+      this.toast.el,
+      this.minimap.el
     );
     this.wireDrag = new WireDragger({
       canvas: this.canvas,
@@ -276,6 +327,9 @@ export class NetworkEditorView extends CytoscapeView {
     if (this.resizeObserver) {
       this.resizeObserver.disconnect();
     }
+    if (this.minimap) {
+      this.minimap.dispose();
+    }
     if (this.layer) {
       this.layer.dispose();
     }
@@ -288,16 +342,116 @@ export class NetworkEditorView extends CytoscapeView {
     return super.remove();
   }
 
-  /** Show or hide the card palette (hidden, the canvas gets its width). */
+  /** Show or hide the card palette. */
   setPaletteOpen(open: boolean): void {
-    this.paletteOpen = open;
-    (this.el as HTMLElement).classList.toggle('nnc-palette-collapsed', !open);
-    this.toolbar.setPaletteOpen(open);
-    if (this.canvas.cy) {
-      this.canvas.cy.resize();
+    this.setPanelOpen('palette', open);
+  }
+
+  /** A toolbar toggle: the user shows or hides a panel or the minimap (remembered for this editor). */
+  private toggle(what: Toggle): void {
+    if (what === 'minimap') {
+      const mode: MinimapMode = this.minimap.shown ? 'off' : 'on';
+      this.minimap.setMode(mode);
+      this.remember({ minimap: mode });
+      return;
+    }
+    const open = !this.open[what];
+    this.setPanelOpen(what, open);
+    this.remember({ [what]: open });
+    if (what === 'palette' && open) {
+      this.palette.searchEl.focus({ preventScroll: true });
+    }
+  }
+
+  private storageKey(): string {
+    return `nncards-shown:${this.model.model_id}`;
+  }
+
+  private remember(change: Shown): void {
+    this.chosen = { ...this.chosen, ...change };
+    try {
+      sessionStorage.setItem(this.storageKey(), JSON.stringify(this.chosen));
+    } catch {
+      /* storage may be off: the choice lasts as long as the view */
+    }
+  }
+
+  private recall(): Shown {
+    try {
+      return JSON.parse(sessionStorage.getItem(this.storageKey()) || '{}') || {};
+    } catch {
+      return {};
+    }
+  }
+
+  /**
+   * The panels' first state, once the editor has a width: what the user chose
+   * before for this editor, else the palette open for an empty editor and
+   * folded for a network made in Python (unless the editor is wide), the
+   * inspector open when it fits beside the canvas.
+   */
+  private decidePanels(width: number): void {
+    this.chosen = this.recall();
+    const graph = this.model.get('graph');
+    const n = ((graph && graph.get('nodes')) || []).length;
+    const madeInPython = n > 0 || Object.keys(this.model.get('card_specs') || {}).length > 0;
+    const inspectorFits = panelPlaces(width, { palette: false, inspector: true }).inspector === 'docked';
+    this.open = {
+      palette: this.chosen.palette ?? !(madeInPython && width < WIDE_EDITOR),
+      inspector: this.chosen.inspector ?? inspectorFits
+    };
+    if (this.chosen.minimap) {
+      this.minimap.setMode(this.chosen.minimap);
+    }
+  }
+
+  private setPanelOpen(panel: Panel, open: boolean): void {
+    this.open[panel] = open;
+    const width = (this.el as HTMLElement).clientWidth;
+    if (open && panelPlaces(width, this.open as Record<Panel, boolean>)[panel] === 'closed') {
+      // no room for two panels over the canvas: the other one closes
+      this.open[panel === 'palette' ? 'inspector' : 'palette'] = false;
+    }
+    this.layoutPanels();
+  }
+
+  /**
+   * Place the panels for the editor's width (beside the canvas, over it, or
+   * hidden), compact the toolbar when narrow, and frame the network again
+   * while the view is automatic.
+   */
+  private layoutPanels(): void {
+    const el = this.el as HTMLElement;
+    const width = el.clientWidth;
+    if (!width) {
+      return; // not laid out yet (a hidden tab)
+    }
+    if (this.open.palette === null || this.open.inspector === null) {
+      this.decidePanels(width);
+    }
+    const places = panelPlaces(width, this.open as Record<Panel, boolean>);
+    for (const p of ['palette', 'inspector'] as Panel[]) {
+      el.classList.toggle(`nnc-${p}-collapsed`, places[p] === 'closed');
+      el.classList.toggle(`nnc-${p}-overlay`, places[p] === 'overlay');
+      this.open[p] = places[p] !== 'closed';
+      this.toolbar.setToggle(p, this.open[p]!);
+    }
+    el.classList.toggle('nnc-compact', width < COMPACT_WIDTH);
+    this.insets = {
+      left: places.palette === 'overlay' ? Math.min(PANEL_WIDTH.palette, width) : 0,
+      right: places.inspector === 'overlay' ? Math.min(PANEL_WIDTH.inspector, width) : 0,
+      top: 0,
+      bottom: 0
+    };
+    this.canvasWrap.style.setProperty('--nnc-inset-left', `${this.insets.left}px`);
+    this.canvasWrap.style.setProperty('--nnc-inset-right', `${this.insets.right}px`);
+    const cy = this.canvas.cy;
+    if (cy) {
+      cy.resize();
       if (this.viewport.automatic) {
         this.viewport.initial();
       }
+      this.minimap.schedule();
     }
   }
 
@@ -313,12 +467,7 @@ export class NetworkEditorView extends CytoscapeView {
     (this as any).is_rendered = true;
     (this.canvas.container as any).cy = cy;
     this.timings.core = performance.now();
-    const graph = this.model.get('graph');
-    const n = ((graph && graph.get('nodes')) || []).length;
-    if (n > 1 && (this.el as HTMLElement).clientWidth < WIDE_EDITOR) {
-      // A network made in Python: give the canvas the width (the palette is one click away).
-      this.setPaletteOpen(false);
-    }
+    this.layoutPanels();
     this.followTheme();
     this.layer.sync();
     this.timings.synced = performance.now();
@@ -350,19 +499,19 @@ export class NetworkEditorView extends CytoscapeView {
     cy.on('mouseover', 'edge', ev => ev.target.addClass('nnc-hover'));
     cy.on('mouseout', 'edge', ev => ev.target.removeClass('nnc-hover'));
     this.moves.bind(cy);
+    this.minimap.bind(cy);
     this.layer.watchPositions();
     this.timings.ready = performance.now();
     this.firstRenderMs = performance.now() - t0;
     if (typeof ResizeObserver !== 'undefined') {
+      // the editor or canvas got a new size: place the panels, and frame the
+      // network again until the user pans or zooms
       this.resizeObserver = new ResizeObserver(() => {
         if (this.canvas.alive) {
-          this.canvas.cy!.resize();
-          if (this.viewport.automatic) {
-            // the canvas got its final size: frame the network again until the user pans or zooms
-            this.viewport.initial();
-          }
+          this.layoutPanels();
         }
       });
+      this.resizeObserver.observe(this.el as HTMLElement);
       this.resizeObserver.observe(this.canvasWrap);
     }
   }
@@ -450,10 +599,22 @@ export class NetworkEditorView extends CytoscapeView {
   private onElementsChanged(): void {
     const { layer, viewport } = this;
     this.statusBar.setCounts(layer.cards.size, layer.wires.size);
-    if (viewport.automatic && layer.cards.size) {
-      // cards may arrive after the canvas was made: frame them until the user takes over
+    const added = Array.from(layer.byUid.keys()).filter(uid => !this.knownUids.has(uid));
+    this.knownUids = new Set(layer.byUid.keys());
+    if (layer.cards.size && !viewport.framed) {
+      // the first cards (a network made in Python, a restored one): show them whole
       viewport.initial();
+    } else if (added.length && viewport.framed) {
+      // later ones: the cards on screen stay where they are; the new ones are panned in
+      viewport.showBox(
+        boxOf(
+          added
+            .map(uid => layer.byUid.get(uid)!)
+            .map(e => ({ center: e.node.position(), width: e.geom.width, height: e.geom.height }))
+        )
+      );
     }
+    this.minimap.graphChanged();
     this.emptyEl.style.display = layer.cards.size ? 'none' : '';
     const shown = Array.from(this.pendingSelect).filter(uid => layer.byUid.has(uid));
     if (shown.length) {
@@ -493,7 +654,7 @@ export class NetworkEditorView extends CytoscapeView {
   // ---------------------------------------------------------------- pointer and keys
 
   private onCanvasMouseDown(ev: MouseEvent): void {
-    if (!this.canvas.cy || ev.button !== 0) {
+    if (!this.canvas.cy || ev.button !== 0 || this.minimap.el.contains(ev.target as Node)) {
       return;
     }
     // cytoscape blurs the focused element on mousedown; take the focus back
@@ -778,11 +939,7 @@ export class NetworkEditorView extends CytoscapeView {
     this.viewport.automatic = false;
     cy.elements().unselect();
     e.node.select();
-    if (cy.zoom() < 0.85) {
-      cy.zoom(0.85);
-    }
-    cy.center(e.node);
-    this.viewport.updateLevelOfDetail();
+    this.viewport.centre(e.node.position(), READABLE_ZOOM);
     this.statusBar.show(`Found '${e.model.get('name')}'.`, 'ok');
   }
 
@@ -812,11 +969,8 @@ export class NetworkEditorView extends CytoscapeView {
     }
     e.preventDefault();
     e.stopPropagation();
-    const unit = e.deltaMode === 1 ? 33 : e.deltaMode === 2 ? 400 : 1;
-    const factor = Math.min(1.25, Math.max(0.8, Math.exp((-e.deltaY * unit) / 650)));
     const r = this.canvas.container.getBoundingClientRect();
-    const z = Math.min(cy.maxZoom(), Math.max(cy.minZoom(), cy.zoom() * factor));
-    cy.zoom({ level: z, renderedPosition: { x: e.clientX - r.left, y: e.clientY - r.top } });
+    this.viewport.zoomBy(wheelFactor(e.deltaY, e.deltaMode), { x: e.clientX - r.left, y: e.clientY - r.top });
   }
 
   private onContextMenu(e: MouseEvent): void {
@@ -848,7 +1002,7 @@ export class NetworkEditorView extends CytoscapeView {
         { label: 'Add a card here…', hint: 'Tab', action: () => this.openQuickAdd(p) },
         { label: 'Paste here', hint: 'Ctrl+V', action: () => this.actions.paste(p) },
         { label: 'Find a card…', hint: 'Ctrl+F', action: () => this.openFind() },
-        { label: 'Fit the network', action: () => this.viewport.fit(true) },
+        { label: 'Fit the network', action: () => this.viewport.fit() },
         { label: 'Lay out', action: () => this.actions.layout() },
         { label: 'Select all', hint: 'Ctrl+A', action: () => cy.elements().select() }
       ];
@@ -867,6 +1021,9 @@ export class NetworkEditorView extends CytoscapeView {
   }
 
   showError(msg: string): void {
+    if (this.statusBar.condition !== null) {
+      return; // the kernel is gone: the banner and the status line say so already
+    }
     this.statusBar.show(msg, 'error');
     this.toast.show(msg);
   }

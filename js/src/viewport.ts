@@ -1,19 +1,30 @@
 /**
- * The viewport: framing the network (fit), zoom buttons, bringing a card into
- * view and the level of detail (plain boxes when zoomed far out). The framing
- * arithmetic is pure (fitViewport, panToShow) and unit-tested.
+ * The viewport: framing the network (fit), zoom steps, bringing cards into
+ * view without moving the others, and the level of detail (plain boxes when
+ * zoomed far out). Overlay panels (palette, inspector at narrow widths) cover
+ * part of the canvas: every framing works in the visible area left free
+ * (`Insets`). The arithmetic is pure (fitViewport, panToShow, visibleExtent,
+ * wheelFactor) and unit-tested.
  */
 
 import type cytoscape from 'cytoscape';
 
 import { Point } from './types';
 
+/**
+ * Below this zoom card text is smaller than ~8 screen pixels: Fit may go
+ * lower to show the whole network, and the cards then switch to the
+ * level-of-detail drawing (updateLevelOfDetail).
+ */
+export const READABLE_ZOOM = 0.7;
 /** Below this zoom cards are drawn as plain titled boxes instead of their faces. */
-export const FAR_ZOOM = 0.4;
+export const FAR_ZOOM = READABLE_ZOOM;
 /** Padding around the network when it is framed, in screen pixels. */
 const FIT_PAD = 32;
-/** Zoom kept when the network does not fit, so that card text stays readable. */
-const READABLE_ZOOM = 0.85;
+/** One zoom button press (or about three wheel notches) zooms by this factor. */
+export const ZOOM_STEP = 1.25;
+/** Screen pixels of wheel movement that zoom by a factor e (a 100 px notch: about 15%). */
+const WHEEL_SCALE = 650;
 
 export interface Box {
   x1: number;
@@ -23,6 +34,16 @@ export interface Box {
   w: number;
   h: number;
 }
+
+/** Screen pixels of the canvas covered by overlay panels on each side. */
+export interface Insets {
+  left: number;
+  right: number;
+  top: number;
+  bottom: number;
+}
+
+export const NO_INSETS: Insets = { left: 0, right: 0, top: 0, bottom: 0 };
 
 /** A card's centre and size, for framing. */
 export interface Footprint {
@@ -49,44 +70,89 @@ export function boxOf(cards: Iterable<Footprint>): Box {
   return { x1, y1, x2, y2, w: x2 - x1, h: y2 - y1 };
 }
 
+/** The box spanning two boxes. */
+export function union(a: Box, b: Box): Box {
+  const x1 = Math.min(a.x1, b.x1);
+  const y1 = Math.min(a.y1, b.y1);
+  const x2 = Math.max(a.x2, b.x2);
+  const y2 = Math.max(a.y2, b.y2);
+  return { x1, y1, x2, y2, w: x2 - x1, h: y2 - y1 };
+}
+
+/** True when `inner` lies inside `outer`. */
+export function contains(outer: Box, inner: Box): boolean {
+  return inner.x1 >= outer.x1 && inner.y1 >= outer.y1 && inner.x2 <= outer.x2 && inner.y2 <= outer.y2;
+}
+
+/** The screen rectangle of a `width` x `height` canvas left free by the overlays. */
+export function visibleArea(width: number, height: number, insets: Insets = NO_INSETS): Box {
+  const x1 = Math.min(insets.left, width);
+  const y1 = Math.min(insets.top, height);
+  const x2 = Math.max(x1, width - insets.right);
+  const y2 = Math.max(y1, height - insets.bottom);
+  return { x1, y1, x2, y2, w: x2 - x1, h: y2 - y1 };
+}
+
+/** The model box seen in screen rectangle `area` at `pan` and `zoom`. */
+export function visibleExtent(pan: Point, zoom: number, area: Box): Box {
+  const x1 = (area.x1 - pan.x) / zoom;
+  const y1 = (area.y1 - pan.y) / zoom;
+  return { x1, y1, x2: x1 + area.w / zoom, y2: y1 + area.h / zoom, w: area.w / zoom, h: area.h / zoom };
+}
+
+/** The pan that puts model point `p` at the centre of screen rectangle `area`. */
+export function panCentring(p: Point, zoom: number, area: Box): Point {
+  return { x: area.x1 + area.w / 2 - p.x * zoom, y: area.y1 + area.h / 2 - p.y * zoom };
+}
+
 export interface FitOptions {
-  /** Show everything (down to minZoom) instead of keeping text readable. */
-  all: boolean;
   minZoom: number;
-  /** Mean y of the Input cards, where a network too tall to show starts (null: none). */
-  inputsY: number | null;
+  /** Screen pixels covered by overlay panels (the network is framed in the rest). */
+  insets?: Insets;
+  /** Mean y of the Input cards, where a network too large to show even at minZoom starts (null: none). */
+  inputsY?: number | null;
 }
 
 /**
- * Zoom and pan that frame `bb` in a `width` x `height` canvas, never zooming in
- * past 100%. Unless `all`, keep text readable: a network too wide starts at
- * its left edge, one too tall is centred on its Input cards without showing
- * empty space beyond its top or bottom.
+ * Zoom and pan that frame `bb` whole in the visible part of a `width` x
+ * `height` canvas, never zooming in past 100%. Below READABLE_ZOOM the cards
+ * draw as readable boxes (level of detail). Only a network too large to show
+ * even at `minZoom` is cut: it starts at its left edge, centred on its Input
+ * cards without empty space beyond its top or bottom.
  */
 export function fitViewport(bb: Box, width: number, height: number, opt: FitOptions): { zoom: number; pan: Point } {
   const pad = FIT_PAD;
-  let z = Math.min((width - 2 * pad) / Math.max(bb.w, 1), (height - 2 * pad) / Math.max(bb.h, 1));
-  z = Math.min(z, 1);
-  if (!opt.all) {
-    z = Math.max(z, READABLE_ZOOM);
-  }
+  const area = visibleArea(width, height, opt.insets);
+  const room = { w: Math.max(area.w - 2 * pad, 1), h: Math.max(area.h - 2 * pad, 1) };
+  let z = Math.min(room.w / Math.max(bb.w, 1), room.h / Math.max(bb.h, 1), 1);
   z = Math.max(z, opt.minZoom);
-  const fitsX = bb.w * z <= width - 2 * pad;
-  const fitsY = bb.h * z <= height - 2 * pad;
-  let y = (height - bb.h * z) / 2 - bb.y1 * z;
+  const fitsX = bb.w * z <= room.w + 1e-9;
+  const fitsY = bb.h * z <= room.h + 1e-9;
+  let y = area.y1 + (area.h - bb.h * z) / 2 - bb.y1 * z;
   if (!fitsY) {
     const cy0 = opt.inputsY ?? bb.y1;
-    y = height / 2 - cy0 * z;
-    y = Math.min(y, pad - bb.y1 * z);
-    y = Math.max(y, height - pad - bb.y2 * z);
+    y = area.y1 + area.h / 2 - cy0 * z;
+    y = Math.min(y, area.y1 + pad - bb.y1 * z);
+    y = Math.max(y, area.y2 - pad - bb.y2 * z);
   }
-  const x = fitsX ? (width - bb.w * z) / 2 - bb.x1 * z : pad - bb.x1 * z;
+  const x = fitsX ? area.x1 + (area.w - bb.w * z) / 2 - bb.x1 * z : area.x1 + pad - bb.x1 * z;
   return { zoom: z, pan: { x, y } };
 }
 
 /**
- * The smallest shift of the visible extent (model units) that brings box `bb`
- * into it with `margin` to spare; {0, 0} when it is visible already.
+ * The zoom factor of one wheel event: smooth (about 15% per 100 px notch),
+ * never more than 25% per event whatever the device reports.
+ */
+export function wheelFactor(deltaY: number, deltaMode: number): number {
+  const unit = deltaMode === 1 ? 33 : deltaMode === 2 ? 400 : 1; // lines, pages, pixels
+  return Math.min(ZOOM_STEP, Math.max(1 / ZOOM_STEP, Math.exp((-deltaY * unit) / WHEEL_SCALE)));
+}
+
+/**
+ * The smallest move of the network (model units; cy.panBy takes it times the
+ * zoom) that brings box `bb` into the visible `extent` with `margin` to spare;
+ * {0, 0} when it is visible already. A box larger than the extent shows its
+ * top left corner.
  */
 export function panToShow(extent: Box, bb: Box, margin: number): Point {
   let dx = 0;
@@ -106,21 +172,37 @@ export function panToShow(extent: Box, bb: Box, margin: number): Point {
   return { x: dx, y: dy };
 }
 
-/** What the viewport needs from the editor: the core and the cards on it. */
+/** What the viewport needs from the editor: the core, the cards on it and what covers it. */
 export interface ViewportHost {
   readonly cy: cytoscape.Core | null;
   footprints(): Footprint[];
   /** Mean y of the Input cards, or null when there are none. */
   inputsY(): number | null;
+  /** Screen pixels of the canvas covered by overlay panels. */
+  insets(): Insets;
 }
 
 export class Viewport {
-  /** True until the user pans, zooms or clicks: the view keeps framing the network. */
+  /** True until the user pans, zooms or clicks: resizing the view frames the network again. */
   automatic = true;
+  /** The network was framed once: later additions bring new cards in without moving the others. */
+  framed = false;
   /** Cards are drawn far (plain boxes) at the current zoom. */
   far = false;
 
   constructor(private host: ViewportHost) {}
+
+  /** The screen rectangle of the canvas left free by the overlay panels. */
+  area(): Box {
+    const cy = this.host.cy;
+    return cy ? visibleArea(cy.width(), cy.height(), this.host.insets()) : visibleArea(0, 0);
+  }
+
+  /** The model box the user sees (the canvas minus the overlay panels). */
+  extent(): Box {
+    const cy = this.host.cy!;
+    return visibleExtent(cy.pan(), cy.zoom(), this.area());
+  }
 
   /** Frame the network as it first shows (empty: 100% with a margin). */
   initial(): void {
@@ -130,49 +212,67 @@ export class Viewport {
     }
     if (!cy.nodes().length) {
       cy.zoom(1);
-      cy.pan({ x: 40, y: 40 });
+      cy.pan({ x: this.area().x1 + 40, y: 40 });
       return;
     }
-    this.fit(false);
-    this.updateLevelOfDetail();
+    this.fit();
+    this.framed = true;
   }
 
-  /** Fit the network in the view (see fitViewport). */
-  fit(all: boolean): void {
+  /** Show the whole network in the visible area (see fitViewport). */
+  fit(): void {
     const cy = this.host.cy;
     if (!cy || !cy.nodes().length) {
       return;
     }
     cy.resize();
     const v = fitViewport(boxOf(this.host.footprints()), cy.width(), cy.height(), {
-      all,
       minZoom: cy.minZoom(),
+      insets: this.host.insets(),
       inputsY: this.host.inputsY()
     });
-    cy.zoom(v.zoom);
-    cy.pan(v.pan);
+    cy.viewport({ zoom: v.zoom, pan: v.pan });
+    this.updateLevelOfDetail();
   }
 
-  zoomBy(factor: number): void {
+  /** Zoom by `factor` around a screen point of the canvas (default: the visible area's centre). */
+  zoomBy(factor: number, at?: Point): void {
     const cy = this.host.cy;
     if (!cy) {
       return;
     }
+    const a = this.area();
     const z = Math.min(cy.maxZoom(), Math.max(cy.minZoom(), cy.zoom() * factor));
-    cy.zoom({ level: z, renderedPosition: { x: cy.width() / 2, y: cy.height() / 2 } });
+    cy.zoom({ level: z, renderedPosition: at || { x: a.x1 + a.w / 2, y: a.y1 + a.h / 2 } });
   }
 
   /** Pan as little as needed to show a node whole. */
   ensureVisible(node: cytoscape.NodeSingular): void {
+    this.showBox(node.boundingBox({}) as Box);
+  }
+
+  /** Pan as little as needed to show a model box (new cards), leaving the zoom as it is. */
+  showBox(bb: Box): void {
     const cy = this.host.cy;
     if (!cy) {
       return;
     }
-    const d = panToShow(cy.extent() as Box, node.boundingBox({}) as Box, 24 / cy.zoom());
+    const d = panToShow(this.extent(), bb, 24 / cy.zoom());
     if (d.x || d.y) {
       const z = cy.zoom();
       cy.panBy({ x: d.x * z, y: d.y * z });
     }
+  }
+
+  /** Centre a model point in the visible area, zoomed in to at least `zoom`. */
+  centre(p: Point, zoom: number): void {
+    const cy = this.host.cy;
+    if (!cy) {
+      return;
+    }
+    const z = Math.max(cy.zoom(), zoom);
+    cy.viewport({ zoom: z, pan: panCentring(p, z, this.area()) });
+    this.updateLevelOfDetail();
   }
 
   /** Far out, faces are unreadable: draw plain titled cards (and spare decoding the faces). */
