@@ -695,6 +695,30 @@ class NetworkEditor(ipycytoscape.CytoscapeWidget):
 
         return to_code(self.graph_model)
 
+    def to_svg(self, path=None) -> str:
+        """The network as an SVG picture, drawn by the kernel (no view needed): the cards as
+        the canvas shows them, at their positions, and the wires. Returns the SVG text (a
+        notebook shows it as the picture); writes it to ``path`` too when given."""
+        from .picture import SVGText, network_scene, scene_svg
+
+        svg = SVGText(scene_svg(network_scene(self)))
+        if path is not None:
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(svg)
+        return svg
+
+    def to_png(self, path=None, scale: float = 2) -> bytes:
+        """The network as a PNG picture, ``scale`` pixels per canvas pixel (see ``to_svg``).
+        Returns the PNG bytes (a notebook shows them as the picture); writes them to ``path``
+        too when given."""
+        from .picture import PNGBytes, network_scene, scene_png
+
+        png = PNGBytes(scene_png(network_scene(self), scale))
+        if path is not None:
+            with open(path, "wb") as f:
+                f.write(png)
+        return png
+
     def load_json(self, text) -> None:
         """Replace this editor's graph by a saved one (one undoable step); on error the editor
         is left untouched."""

@@ -43,6 +43,15 @@ export interface CardInfo {
   error: string;
 }
 
+export interface CardBox {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  inputs: Record<string, Point>;
+  outputs: Record<string, Point>;
+}
+
 export class ViewTesting {
   constructor(private view: TestedView) {}
 
@@ -93,6 +102,30 @@ export class ViewTesting {
         error: e.model.get('error') || ''
       };
     });
+  }
+
+  /**
+   * Every card's box (top-left corner and size) and port dots, in model pixels
+   * (the coordinates of the kernel's picture, nncards_widget/picture.py), by uid.
+   */
+  cardBoxes(): Record<string, CardBox> {
+    const out: Record<string, CardBox> = {};
+    for (const e of this.view.layer.cards.values()) {
+      const c = e.node.position();
+      const x = c.x - e.geom.width / 2;
+      const y = c.y - e.geom.height / 2;
+      const at = (ports: Record<string, Point>): Record<string, Point> =>
+        Object.fromEntries(Object.entries(ports).map(([k, p]) => [k, { x: x + p.x, y: y + p.y }]));
+      out[e.uid] = {
+        x,
+        y,
+        width: e.geom.width,
+        height: e.geom.height,
+        inputs: at(e.geom.inputPorts),
+        outputs: at(e.geom.outputPorts)
+      };
+    }
+    return out;
   }
 
   /** The SVG markup of a card's face as shown on the canvas. */
