@@ -80,8 +80,8 @@ def format_number(v) -> str:
     return js_number(_to_precision(v, 4))
 
 
-def format_value(value) -> str:
-    """The value of a parameter as shown on a card row."""
+def format_value(value, input=None) -> str:
+    """The value of a parameter (``input``: its ``InputSpec``) as shown on a card row."""
     if value is None:
         return "–"
     if isinstance(value, bool):
@@ -92,6 +92,10 @@ def format_value(value) -> str:
         return "[" + ", ".join(format_value(v) for v in value) + "]"
     if isinstance(value, str):
         return '""' if value == "" else value
+    cards = value.get("cards") if getattr(input, "type", None) == "Graph" and isinstance(
+        value, dict) else None
+    if isinstance(cards, list):  # a nested model's inner graph
+        return f"{len(cards)} card{'' if len(cards) == 1 else 's'}"
     try:
         return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
     except (TypeError, ValueError):

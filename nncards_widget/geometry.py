@@ -122,7 +122,7 @@ def layout_card(spec: catalog.CardSpec, values=None, title=None, subtitle="", fo
                       y + row_h / 2)
         need = text_width(label, fs) + CARD["labelX"] + CARD["padX"]
         if inp.is_param:
-            row.value = ellipsize(format_value(value), CARD["valueMaxChars"])
+            row.value = ellipsize(format_value(value, inp), CARD["valueMaxChars"])
             row.is_default = inp.name != "name" and inp.at_default(value)
             need += 22 + text_width(row.value, fs)
         width = max(width, need)

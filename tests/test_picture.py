@@ -152,3 +152,28 @@ def test_javascript_number_text():
         ["0.1", "1e-7", "123456789012345680000", "1e+21", "5e-324", "-2"]
     assert [format_stat(v) for v in (0.1234, 12345.6, 123456.0, 0.0, None)] == \
         ["0.123", "12300", "1.23e5", "0", "–"]
+
+
+def test_an_imported_model_with_a_nested_model_is_drawn():
+    """Cards made in the kernel (a nested model, laid out by the importer) are pictured too."""
+    import keras
+
+    inner = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3, name="inner_dense")],
+                             name="twin")
+    x = keras.Input((4,), name="x")
+    model = keras.Model(x, keras.layers.Dense(2, name="top")(inner(x)))
+    ed = NetworkEditor.from_model(model)
+    root = ET.fromstring(ed.to_svg())
+    cards = _cards(root)
+    assert set(cards) == {c.name for c in ed.cards} and "twin" in cards
+    assert len(list(root.iter(f"{SVG}path"))) == len(ed.wires)
+    twin = _texts(cards["twin"])
+    assert any(t.endswith("cards") for t in twin), twin  # its inner graph, as on the canvas
+    # no two cards overlap in the picture (the importer's layout, the same card heights)
+    boxes = [(float(s.get("x")), float(s.get("y")), float(s.get("width")), float(s.get("height")))
+             for s in (g.find(f"{SVG}svg") for g in cards.values())]
+    for i, (x1, y1, w1, h1) in enumerate(boxes):
+        for x2, y2, w2, h2 in boxes[i + 1:]:
+            assert x1 + w1 <= x2 or x2 + w2 <= x1 or y1 + h1 <= y2 or y2 + h2 <= y1
+    Image.open(io.BytesIO(ed.to_png(scale=1))).verify()
+    ed.close()
