@@ -14,7 +14,9 @@ nothing named in a file is ever imported or run.
 the inner model as a saved-graph document (``to_json`` form, kept inside the card entry when
 saved). Its card id ``"model:[[inputs], [outputs]]"`` names the inner Input and Output cards, which
 are the card's Tensor ports. It builds as a sub-model (``build_nested``) called on its inputs;
-``card.inner`` opens the inner graph as an editor of its own (a copy).
+``card.inner`` opens the inner graph as an editor of its own (a copy). On the canvas the card is a
+collapsible group (js/src/groups.ts): ``card.expanded`` (view state, synced) draws its inner cards
+in a frame, with the shapes ``inner_shapes`` computes once per inner graph.
 """
 
 from __future__ import annotations
@@ -26,7 +28,8 @@ from . import catalog
 from .catalog import TENSOR, UnknownCardError
 
 __all__ = ["PYTHON", "GRAPH", "spec_for_class", "layer_card", "model_card", "resolve",
-           "build_nested", "python_value", "is_kernel_card", "saved_form_problem"]
+           "build_nested", "inner_shapes", "python_value", "is_kernel_card",
+           "saved_form_problem"]
 
 #: Parameter type of a value kept in the kernel (any Python object).
 PYTHON = "Python"
@@ -296,10 +299,42 @@ def _model_spec(card_id: str, inputs: list, outputs: list) -> catalog.CardSpec:
 
     keras_catalog._complete_layer(entry)
     spec = catalog.register(entry, build_nested)
+    _nested_card_class(spec)
+    return spec
+
+
+def _nested_card_class(spec):
+    """The Card class of a nested-model card: the generated class plus ``inner`` and the group
+    view state (``expanded``, ``inner_shapes``)."""
+    from traitlets import Bool, Dict, observe
+
     from . import cards
 
-    cards.card_class(spec).inner = property(inner_editor, doc=inner_editor.__doc__)
-    return spec
+    base = cards.card_class(spec)
+    if getattr(base, "_nested", False):
+        return base
+
+    def _show_inner(card, _change=None):
+        if card.expanded and card._shapes_of is not card.graph:
+            card._shapes_of = card.graph
+            card.set_trait("inner_shapes", inner_shapes(card.graph))
+
+    cls = type(base.__name__, (base,), {
+        "__doc__": f"{spec.title} card: ``card.inner`` opens its inner graph (a copy); "
+                   f"``card.expanded`` draws it as a group on the canvas.",
+        "_nested": True,
+        "_shapes_of": None,
+        "inner": property(inner_editor, doc=inner_editor.__doc__),
+        #: Drawn on the canvas as an open group (its inner cards and wires in a frame). View
+        #: state: synced with the canvas (its toggle sets it), not part of the saved graph.
+        "expanded": Bool(False).tag(sync=True),
+        #: Shape, parameter count and error of every inner card by inner uid (and the shape of
+        #: each output port), computed when the group is first expanded.
+        "inner_shapes": Dict(read_only=True).tag(sync=True),
+        "_show_inner": observe("expanded", "graph")(_show_inner),
+    })
+    cards._classes[spec.id] = cls
+    return cls
 
 
 def model_card(graph) -> catalog.CardSpec:
@@ -359,6 +394,28 @@ def build_nested(graph=None, name=None, trainable=True, dtype=None, sequential=F
                                  name=name)
     model.trainable = trainable
     return model
+
+
+def inner_shapes(doc) -> dict:
+    """``{inner uid: {"output_shape", "param_count", "error", "ports"}}`` of a nested-model card's
+    inner graph: what live shapes publish on cards, from one lenient build of the inner cards
+    (layers without weights; the inner Input cards fix the shapes, whatever the card is wired
+    to)."""
+    from .builder import BuildCache, ModelBuilder
+    from .shapes import _measure
+
+    if not isinstance(doc, dict):
+        return {}
+    inner = load_inner(doc)
+    builder = ModelBuilder(inner, strict=False)
+    builder.build_cards(inner.topological_order(), BuildCache())
+    out = {}
+    for uid, result in builder.results.items():
+        count, ports = _measure(result)
+        main = ports.get("output", next(iter(ports.values()), None))
+        out[uid] = {"output_shape": main, "param_count": count, "ports": ports,
+                    "error": str(result.error) if result.error is not None else ""}
+    return out
 
 
 def inner_editor(card):

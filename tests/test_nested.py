@@ -85,3 +85,41 @@ def test_an_inner_graph_that_does_not_match_its_card_is_refused():
                                 "cards": [{"uid": "c", "card_id": "no_such_card", "name": "z"}]}
     with pytest.raises(GraphFileError, match="no_such_card"):
         NetworkEditor.from_json(json.dumps(doc))
+
+
+def test_a_nested_card_is_a_group_the_canvas_can_expand_with_its_inner_shapes():
+    model = _model()
+    ed = NetworkEditor.from_model(model)
+    twin = ed["twin"]
+    assert twin.expanded is False and twin.inner_shapes == {}  # nothing computed until opened
+    twin.expanded = True  # what the canvas's toggle sets (a synced trait)
+    inner = {c.name: c.uid for c in twin.inner.cards if c.card_id != "output"}
+    shapes = twin.inner_shapes
+    assert shapes[inner["join"]]["output_shape"] == "(None, 8)"
+    assert shapes[inner["first"]]["output_shape"] == "(None, 3)"
+    assert shapes[inner["first"]]["param_count"] == \
+        model.get_layer("twin").get_layer("first").count_params()
+    assert shapes[inner["second"]]["ports"] == {"output": "(None, 2)"}
+    assert all(s["error"] == "" for s in shapes.values())
+    assert twin.get_state()["expanded"] is True
+    # view state: not a change of the network (no undo step, not saved)
+    assert ed._history.state()["undo_count"] == 0
+    assert "expanded" not in ed.to_json()
+    # a new inner graph while open: its shapes follow
+    edited = twin.inner
+    edited["first"].units = 5
+    twin.graph = edited.graph_model
+    assert twin.inner_shapes[inner["first"]]["output_shape"] == "(None, 5)"
+    assert ed["twin"].output_shape is not None
+
+
+def test_inner_shapes_name_the_inner_card_that_cannot_be_built():
+    doc = json.loads(NetworkEditor.from_model(_model()).to_json())
+    entry = next(c for c in doc["cards"] if c["name"] == "head")
+    dense = next(c for c in entry["params"]["graph"]["cards"] if c["name"] == "h_dense")
+    dense["params"]["units"] = 10**12
+    from nncards_widget.custom import inner_shapes
+
+    shapes = inner_shapes(entry["params"]["graph"])
+    assert shapes[dense["uid"]]["output_shape"] == "(None, 1000000000000)"
+    assert shapes[dense["uid"]]["error"] == ""

@@ -210,10 +210,16 @@ export class Actions {
       return;
     }
     const positions: Record<string, Point> = {};
+    const layer = this.host.layer;
     cy.$('node:selected').forEach(n => {
-      const p = n.position();
+      const e = layer.byUid.get(n.id());
+      if (!e) {
+        return;
+      }
+      const p = layer.modelPosition(e); // kernel coordinates (a card may be moved aside in the view)
       const q = { x: round1(p.x + dx), y: round1(p.y + dy) };
-      n.position(q);
+      const s = layer.shift.get(e.uid) || { x: 0, y: 0 };
+      n.position({ x: q.x + s.x, y: q.y + s.y });
       positions[n.id()] = q;
     });
     if (Object.keys(positions).length) {
@@ -315,13 +321,19 @@ export class Actions {
     if (!cy || !cy.nodes().length || this.layingOut) {
       return;
     }
-    const nodes: LayoutNode[] = cy.nodes().map(n => {
-      const e = layer.byUid.get(n.id());
+    // the cards as the kernel has them (an expanded group at its card's size; groups.ts makes room)
+    const cards = cy.nodes().filter(n => layer.byUid.has(n.id()));
+    const nodes: LayoutNode[] = cards.map(n => {
+      const e = layer.byUid.get(n.id())!;
+      const size = layer.cardSize.get(e.uid) || e.geom;
       // room for the shape footer and preview strip too, as when a card is placed
-      const height = e?.spec ? Math.max(e.geom.height, placementHeight(e.spec)) : e?.geom.height;
-      return { id: n.id(), width: e?.geom.width || n.width(), height: height || n.height() };
+      const height = e.spec ? Math.max(size.height, placementHeight(e.spec)) : size.height;
+      return { id: n.id(), width: size.width || n.width(), height: height || n.height() };
     });
-    const edges: LayoutEdge[] = cy.edges().map(w => ({ source: w.source().id(), target: w.target().id() }));
+    const edges: LayoutEdge[] = cy
+      .edges()
+      .map(w => ({ source: w.source().id(), target: w.target().id() }))
+      .filter(w => layer.byUid.has(w.source) && layer.byUid.has(w.target));
     this.layingOut = true;
     this.host.status('Laying out…', 'info');
     this.placeLaidOut(cy, nodes, edges)
@@ -345,7 +357,8 @@ export class Actions {
       cy.batch(() => {
         for (const [uid, p] of moves.slice(k, k + CARDS_MOVED_PER_FRAME)) {
           positions[uid] = { x: round1(p.x), y: round1(p.y) };
-          cy.getElementById(uid).position(positions[uid]);
+          const s = this.host.layer.shift.get(uid) || { x: 0, y: 0 };
+          cy.getElementById(uid).position({ x: positions[uid].x + s.x, y: positions[uid].y + s.y });
         }
       });
       await new Promise(resolve => requestAnimationFrame(resolve));
@@ -414,7 +427,8 @@ export class MoveTracker {
       if (Math.abs(p.x - start.x) < 0.5 && Math.abs(p.y - start.y) < 0.5) {
         continue;
       }
-      positions[uid] = { x: round1(p.x), y: round1(p.y) };
+      const q = this.layer.modelPosition(e); // less the view-only shift of groups.ts
+      positions[uid] = { x: round1(q.x), y: round1(q.y) };
     }
     this.moved.clear();
     if (Object.keys(positions).length) {

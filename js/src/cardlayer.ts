@@ -67,6 +67,14 @@ export interface CardLayerHost {
   cardChanged(uid: string): void;
   /** A wire's data or shape changed. */
   wireChanged(): void;
+  /** The face to draw for a card, given its usual face (groups.ts: nested-model cards). */
+  adjustFace?(e: { uid: string; model: any; spec: CardSpec | null }, face: FaceParts): FaceParts;
+}
+
+/** A card face: its geometry and SVG markup. */
+export interface FaceParts {
+  geom: CardGeometry;
+  svg: string;
 }
 
 /** A card whose preview no longer matches the graph. */
@@ -98,6 +106,14 @@ export class CardLayer {
   readonly expanded = new Set<string>();
   /** Wrapper card uid by the uid of a card used only as its "Layer instance". */
   layerUsers = new Map<string, string>();
+  /**
+   * View-only offsets of card nodes from their kernel positions (node = model
+   * position + shift), and the size of cards drawn larger than themselves: set
+   * by groups.ts for expanded groups and the cards moved aside for them. Never
+   * sent to the kernel (see modelPosition).
+   */
+  readonly shift = new Map<string, Point>();
+  readonly cardSize = new Map<string, { width: number; height: number }>();
   private faceSeq = 0;
   private syncScheduled = false;
   /** Cards moved since the last frame: their wires' curves are recomputed once per frame. */
@@ -261,7 +277,20 @@ export class CardLayer {
           ? { image: pv.image || '', caption: lines.caption, stats: lines.stats, stale: !!e.model.get('stale') }
           : null
     });
-    return { geom, svg };
+    return this.host.adjustFace ? this.host.adjustFace(e, { geom, svg }) : { geom, svg };
+  }
+
+  /** Where a card is in the kernel's coordinates: its node's position less its view-only shift. */
+  modelPosition(e: CardEntry): Point {
+    const p = e.node.position();
+    const s = this.shift.get(e.uid);
+    return s ? { x: p.x - s.x, y: p.y - s.y } : { x: p.x, y: p.y };
+  }
+
+  /** Where a card's node goes for a kernel position. */
+  private nodePosition(uid: string, p: Point): Point {
+    const s = this.shift.get(uid);
+    return s ? { x: p.x + s.x, y: p.y + s.y } : { x: p.x, y: p.y };
   }
 
   private title(spec: CardSpec | null, m: any): string {
@@ -284,7 +313,7 @@ export class CardLayer {
         title: this.title(spec, m),
         tint: tint(categoryColor(spec?.category), 0.85)
       },
-      position: { x: Number(pos.x) || 0, y: Number(pos.y) || 0 },
+      position: this.nodePosition(uid, { x: Number(pos.x) || 0, y: Number(pos.y) || 0 }),
       classes: cardClasses(m) + (this.host.isFar() ? ' nnc-far' : '')
     }) as unknown as cytoscape.NodeSingular;
     const entry: CardEntry = { cid: m.cid, uid, model: m, spec, geom, svg, face, pending: null, node };
@@ -434,7 +463,7 @@ export class CardLayer {
     if (changed.includes('position') && !this.host.isDragging(e.uid)) {
       const p = e.model.get('position') || {};
       if (typeof p.x === 'number' && typeof p.y === 'number') {
-        e.node.position({ x: p.x, y: p.y });
+        e.node.position(this.nodePosition(e.uid, p));
       }
     }
     if (changed.some(k => !SKIP_REDRAW.has(k))) {

@@ -33,6 +33,10 @@ export function formatValue(input: InputSpec | undefined, value: unknown): strin
   if (typeof value === 'string') {
     return value === '' ? '""' : value;
   }
+  const cards = input?.type === 'Graph' ? (value as { cards?: unknown }).cards : undefined;
+  if (Array.isArray(cards)) {
+    return `${cards.length} card${cards.length === 1 ? '' : 's'}`; // a nested model's inner graph
+  }
   try {
     return JSON.stringify(value);
   } catch {

@@ -22,6 +22,7 @@ import { CanvasAdapter } from './canvas';
 import { download, networkSvg, svgToPng } from './picture';
 import { faceTheme } from './cardsvg';
 import { CardLayer } from './cardlayer';
+import { Groups, isNestedSpec } from './groups';
 import {
   COMPACT_WIDTH,
   Panel,
@@ -70,6 +71,8 @@ export class NetworkEditorView extends CytoscapeView {
   readonly specs = new Map<string, CardSpec>();
   canvas!: CanvasAdapter;
   layer!: CardLayer;
+  /** Nested-model cards drawn as collapsible groups. */
+  groups!: Groups;
   viewport!: Viewport;
   actions!: Actions;
   /** Milliseconds of the first full render, for benchmarks. */
@@ -196,7 +199,14 @@ export class NetworkEditorView extends CytoscapeView {
       isDragging: uid => this.moves.dragging(uid),
       elementsChanged: () => this.onElementsChanged(),
       cardChanged: uid => this.inspector.cardChanged(uid),
-      wireChanged: () => this.inspector.schedule(() => this.updateButtons())
+      wireChanged: () => this.inspector.schedule(() => this.updateButtons()),
+      adjustFace: (e, face) => this.groups.face(e, face)
+    });
+    this.groups = new Groups({
+      canvas: this.canvas,
+      layer: this.layer,
+      specs: this.specs,
+      status: msg => this.showStatus(msg, 'ok')
     });
     this.actions = new Actions({
       get cy() {
@@ -329,6 +339,9 @@ export class NetworkEditorView extends CytoscapeView {
     }
     if (this.minimap) {
       this.minimap.dispose();
+    }
+    if (this.groups) {
+      this.groups.dispose();
     }
     if (this.layer) {
       this.layer.dispose();
@@ -481,10 +494,11 @@ export class NetworkEditorView extends CytoscapeView {
         return;
       }
       const c = e.node.position();
-      const row = rowAt(e.geom, {
-        x: ev.position.x - c.x + e.geom.width / 2,
-        y: ev.position.y - c.y + e.geom.height / 2
-      });
+      const local = { x: ev.position.x - c.x + e.geom.width / 2, y: ev.position.y - c.y + e.geom.height / 2 };
+      if (this.groups.tap(e.uid, local)) {
+        return; // a nested model's toggle: expand or collapse its group
+      }
+      const row = rowAt(e.geom, local);
       if (row && row.kind === 'more') {
         this.layer.toggleExpanded(e.uid);
       }
@@ -493,7 +507,12 @@ export class NetworkEditorView extends CytoscapeView {
       if (ev.target === cy) {
         this.openQuickAdd(ev.position);
       } else if (ev.target.isNode && ev.target.isNode()) {
-        this.editOnCard(ev.target.id(), ev.position);
+        const note = this.groups.readOnlyNote(ev.target.id());
+        if (note) {
+          this.showStatus(note, 'info');
+        } else {
+          this.editOnCard(ev.target.id(), ev.position);
+        }
       }
     });
     cy.on('mouseover', 'edge', ev => ev.target.addClass('nnc-hover'));
@@ -501,6 +520,7 @@ export class NetworkEditorView extends CytoscapeView {
     this.moves.bind(cy);
     this.minimap.bind(cy);
     this.layer.watchPositions();
+    this.groups.bind(cy);
     this.timings.ready = performance.now();
     this.firstRenderMs = performance.now() - t0;
     if (typeof ResizeObserver !== 'undefined') {
@@ -599,6 +619,7 @@ export class NetworkEditorView extends CytoscapeView {
   private onElementsChanged(): void {
     const { layer, viewport } = this;
     this.statusBar.setCounts(layer.cards.size, layer.wires.size);
+    this.groups.update();
     const added = Array.from(layer.byUid.keys()).filter(uid => !this.knownUids.has(uid));
     this.knownUids = new Set(layer.byUid.keys());
     if (layer.cards.size && !viewport.framed) {
@@ -852,17 +873,19 @@ export class NetworkEditorView extends CytoscapeView {
         svg: e.svg
       };
     });
-    const wires = Array.from(this.layer.wires.values())
+    const inner = this.groups.pictureParts();
+    cards.push(...inner.cards);
+    const edges = Array.from(this.layer.wires.values())
       .filter(w => w.edge && !w.edge.removed())
-      .map(w => {
-        const edge = w.edge!;
-        return {
-          start: edge.sourceEndpoint(),
-          end: edge.targetEndpoint(),
-          controls: (edge.controlPoints() as Point[] | undefined) || [],
-          color: String(edge.data('color'))
-        };
-      });
+      .map(w => w.edge!);
+    const wires = [...edges, ...inner.edges].map(edge => {
+      return {
+        start: edge.sourceEndpoint(),
+        end: edge.targetEndpoint(),
+        controls: (edge.controlPoints() as Point[] | undefined) || [],
+        color: String(edge.data('color'))
+      };
+    });
     return networkSvg(cards, wires, faceTheme.dark ? '#1b1f27' : '#ffffff');
   }
 
@@ -997,6 +1020,11 @@ export class NetworkEditorView extends CytoscapeView {
         { label: 'Copy', hint: 'Ctrl+C', action: () => this.actions.copy() },
         { label: 'Delete', hint: 'Del', action: () => this.actions.deleteSelected() }
       ];
+      if (isNestedSpec(at.e.spec)) {
+        const uid = at.e.uid;
+        const label = this.groups.isExpanded(uid) ? 'Collapse the group' : 'Expand the group';
+        items.unshift({ label, action: () => this.groups.toggle(uid) });
+      }
     } else {
       items = [
         { label: 'Add a card here…', hint: 'Tab', action: () => this.openQuickAdd(p) },

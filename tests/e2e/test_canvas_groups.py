@@ -1,0 +1,188 @@
+"""Nested models on the canvas as collapsible groups (js/src/groups.ts): a Keras model with an
+encoder sub-model, imported with ``NetworkEditor.from_model``, shows the encoder as one card with
+a toggle; expanded, its inner cards and wires are drawn in a frame with their shapes, the other
+cards moved aside in the view only; the state is kept by the kernel across a page reload."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from .canvas_helpers import Canvas
+
+MODEL = (
+    "import keras\n"
+    "from nncards_widget import NetworkEditor\n"
+    "encoder = keras.Sequential([keras.Input((8,), name='pixels'),\n"
+    "                            keras.layers.Dense(16, activation='relu', name='enc_hidden'),\n"
+    "                            keras.layers.Dense(4, name='code')], name='encoder')\n"
+    "x = keras.Input((8,), name='x')\n"
+    "skip = keras.layers.Dense(4, name='skip')(x)\n"
+    "joined = keras.layers.Concatenate(name='join')([encoder(x), skip])\n"
+    "out = keras.layers.Dense(2, name='head')(joined)\n"
+    "ed = NetworkEditor.from_model(keras.Model(x, out))\n"
+    "positions = {c.name: dict(c.position) for c in ed.cards}\n"
+    "uids = {c.name: c.uid for c in ed.cards}\n"
+    "print(uids['encoder'])"
+)
+
+# Inner cards (not the frame's port anchors): name, page box, and the group they belong to.
+INNER = """v.cy.nodes('.nnc-inner').filter(n => !n.hasClass('nnc-anchor')).map(n => {
+  const b = n.renderedBoundingBox({});
+  const r = v.cy.container().getBoundingClientRect();
+  return { id: n.id(), group: n.data('group'), title: n.data('title'),
+           box: { x1: r.left + b.x1, y1: r.top + b.y1, x2: r.left + b.x2, y2: r.top + b.y2 } };
+})"""
+
+INNER_WIRES = """(() => {
+  const r = v.cy.container().getBoundingClientRect();
+  const z = v.cy.zoom();
+  const pan = v.cy.pan();
+  const page = p => ({ x: r.left + pan.x + p.x * z, y: r.top + pan.y + p.y * z });
+  return v.cy.edges('.nnc-inner').map(e => ({ source: e.source().id(), target: e.target().id(),
+    shape: e.data('shape'), sep: page(e.sourceEndpoint()), tep: page(e.targetEndpoint()) }));
+})()"""
+
+
+def _box(card: dict) -> dict:
+    c, w, h = card["center"], card["width"], card["height"]
+    return {"x1": c["x"] - w / 2, "y1": c["y"] - h / 2, "x2": c["x"] + w / 2, "y2": c["y"] + h / 2}
+
+
+def _inside(inner: dict, outer: dict, tol: float = 1.0) -> bool:
+    return (inner["x1"] >= outer["x1"] - tol and inner["y1"] >= outer["y1"] - tol
+            and inner["x2"] <= outer["x2"] + tol and inner["y2"] <= outer["y2"] + tol)
+
+
+def _overlap(a: dict, b: dict) -> bool:
+    return a["x1"] < b["x2"] and b["x1"] < a["x2"] and a["y1"] < b["y2"] and b["y1"] < a["y2"]
+
+
+def _click_toggle(canvas: Canvas, uid: str, label: str):
+    """Click the group toggle ("▸ 2 layers") drawn in the card's header."""
+    face = canvas.face(uid)
+    m = re.search(r'<g data-toggle="group"><rect x="([\d.]+)" y="([\d.]+)" width="([\d.]+)" '
+                  r'height="([\d.]+)"[^>]*/><text[^>]*>([^<]*)</text>', face)
+    assert m, f"no group toggle on the face of card {uid}"
+    assert m.group(5) == label, m.group(5)
+    card = next(c for c in canvas.cards() if c["uid"] == uid)
+    zoom = canvas.eval("v.cy.zoom()")
+    x = card["center"]["x"] - card["width"] / 2 + (float(m.group(1)) + float(m.group(3)) / 2) * zoom
+    y = card["center"]["y"] - card["height"] / 2 + (float(m.group(2)) + float(m.group(4)) / 2) * zoom
+    canvas.page.mouse.click(x, y)
+
+
+def _look_at(canvas: Canvas, uid: str):
+    """Zoom to a readable size and centre the group (as a user would with the wheel)."""
+    canvas.eval("(v.cy.zoom(0.9), v.cy.center(v.cy.getElementById(arg)), true)", uid)
+    canvas.page.wait_for_timeout(400)
+
+
+def _expanded_state(canvas: Canvas, uid: str) -> dict:
+    """What a user sees of the expanded group: the frame, inner cards and wires, other cards."""
+    canvas.wait("v.cy.nodes('.nnc-inner').length >= 2 && "
+                "v.cy.getElementById(arg).width() > 500", uid)
+    cards = {c["name"]: c for c in canvas.cards()}
+    frame = next(_box(c) for c in cards.values() if c["uid"] == uid)
+    return {"frame": frame, "cards": cards, "inner": canvas.eval(INNER),
+            "wires": canvas.eval(INNER_WIRES)}
+
+
+def _check_expanded(state: dict, uid: str):
+    frame, inner = state["frame"], state["inner"]
+    names = sorted(i["title"].split("\n")[1] for i in inner)
+    assert names == ["code", "enc_hidden"], names  # the inner layers, with their names
+    assert all(i["group"] == uid for i in inner)
+    for i in inner:
+        assert _inside(i["box"], frame), (i, frame)
+    assert not _overlap(inner[0]["box"], inner[1]["box"])
+    # no other card under the frame
+    for name, c in state["cards"].items():
+        if c["uid"] != uid:
+            assert not _overlap(_box(c), frame), (name, _box(c), frame)
+    # wires: frame input -> enc_hidden -> code -> frame output, with the inner shapes
+    ids = {i["title"].split("\n")[1]: i["id"] for i in inner}
+    by_target = {w["target"]: w for w in state["wires"]}
+    assert by_target[ids["code"]]["source"] == ids["enc_hidden"]
+    assert by_target[ids["code"]]["shape"] == "(None, 16)"
+    assert by_target[ids["enc_hidden"]]["source"] == f"{uid}/input:in_0"
+    assert any(w["source"] == ids["code"] and w["target"] == f"{uid}/output:output"
+               for w in state["wires"])
+    # the pass-through wires start and end on the frame's edges
+    for w in state["wires"]:
+        if w["source"].startswith(f"{uid}/input:"):
+            assert abs(w["sep"]["x"] - frame["x1"]) < 20
+        if w["target"].startswith(f"{uid}/output:"):
+            assert abs(w["tep"]["x"] - frame["x2"]) < 20
+
+
+def test_a_nested_model_expands_into_a_group_and_stays_so_after_a_reload(open_notebook):
+    nb = open_notebook("canvas_groups", [MODEL, "ed"], viewport=(1500, 1000))
+    nb.run_all()
+    uid = nb.output_text(0).strip().splitlines()[-1]
+    canvas = Canvas(nb)
+    canvas.wait_ready()
+    canvas.wait_cards(6)  # x, skip, encoder, join, head, the output card
+    canvas.wait("v.faceSvg(arg).includes('data-toggle')", uid)
+    assert "▸ 2 layers" in canvas.face(uid)
+    nb.shot("collapsed: the encoder is one card with a toggle")
+
+    _click_toggle(canvas, uid, "▸ 2 layers")
+    state = _expanded_state(canvas, uid)
+    _check_expanded(state, uid)
+    assert "▾ 2 layers" in canvas.face(uid)
+    # the kernel keeps the state, and nothing moved there
+    nb.add_cell("print(ed['encoder'].expanded, positions == {c.name: dict(c.position) "
+                "for c in ed.cards})")
+    assert nb.output_text(2).strip() == "True True"
+    canvas.eval("v.fitView(true)")
+    nb.shot("expanded and fitted: the other cards moved aside")
+    _look_at(canvas, uid)
+    nb.shot("expanded: the encoder's layers in a frame", locator=canvas.root)
+
+    nb.save()
+    nb.reload()
+    canvas = Canvas(nb)
+    canvas.wait_ready()
+    canvas.wait_cards(6)
+    state = _expanded_state(canvas, uid)
+    _check_expanded(state, uid)
+    _look_at(canvas, uid)
+    nb.shot("after a reload the group is still expanded", locator=canvas.root)
+
+    _click_toggle(canvas, uid, "▾ 2 layers")
+    canvas.wait("v.cy.nodes('.nnc-inner').length === 0 && v.cy.getElementById(arg).width() < 400",
+                uid)
+    canvas.wait("v.faceSvg(arg).includes('▸ 2 layers')", uid)
+    # collapsed, every card is back where the kernel has it, and nothing else is drawn
+    nb.add_cell("import json\nprint(ed['encoder'].expanded)\n"
+                "print(json.dumps({c.uid: c.position for c in ed.cards}))")
+    expanded, kernel = nb.output_text(3).strip().splitlines()
+    assert expanded == "False"
+    drawn = dict(canvas.eval("v.cy.nodes().map(n => [n.id(), n.position()])"))
+    assert drawn.keys() == json.loads(kernel).keys()
+    for k, p in json.loads(kernel).items():
+        assert abs(drawn[k]["x"] - p["x"]) < 0.01 and abs(drawn[k]["y"] - p["y"]) < 0.01, k
+    assert canvas.eval("v.cy.edges().length") == 6
+    canvas.eval("v.fitView(true)")
+    nb.shot("collapsed again")
+    nb.assert_no_errors()
+
+
+def test_double_click_on_an_inner_card_says_where_to_edit_it(open_notebook):
+    nb = open_notebook("canvas_groups_readonly", [MODEL + "\ned['encoder'].expanded = True", "ed"],
+                       viewport=(1500, 1000))
+    nb.run_all()
+    uid = nb.output_text(0).strip().splitlines()[-1]
+    canvas = Canvas(nb)
+    canvas.wait_ready()
+    state = _expanded_state(canvas, uid)
+    _check_expanded(state, uid)
+    hidden = next(i for i in state["inner"] if i["title"].endswith("enc_hidden"))["box"]
+    canvas.page.mouse.dblclick((hidden["x1"] + hidden["x2"]) / 2, hidden["y1"] + 60)
+    canvas.wait("v.el.querySelector('[data-testid=\"nncards-status\"]').textContent"
+                ".includes('read-only')")
+    assert "ed['encoder'].inner" in canvas.status()
+    nb.shot("an inner card is read-only: the status line says where to change it",
+            locator=canvas.root)
+    nb.assert_no_errors()
