@@ -92,7 +92,7 @@ def _data_uri(indexed: np.ndarray) -> str:
 SMALL = (48, 96)  # height, width
 LARGE = (160, 320)
 BINS = 64  # histogram bins of the large picture; the small one joins them in pairs
-HISTOGRAM_SAMPLE = 65536  # a histogram reads at most about this many values of a tensor
+HISTOGRAM_SAMPLE = 4096  # a histogram reads at most about this many values, evenly spaced
 
 
 def _levels(m: np.ndarray) -> np.ndarray:
@@ -111,51 +111,96 @@ def _resample(m: np.ndarray, h: int, w: int) -> np.ndarray:
     return m[rows[:, None], cols[None, :]]
 
 
-def _bar_masks(counts: np.ndarray, size) -> np.ndarray:
-    """Bar charts of histograms: (n, h, w) booleans, True where a bar is, for (n, bins) counts.
-    Each bar is as high as its count relative to the highest of its own histogram; a non-empty
-    bin shows at least one pixel; one background column between bars when there is room."""
+def _bar_bits(counts: np.ndarray, size) -> np.ndarray:
+    """Bar charts of histograms as 1-bit pixels, 8 a byte (n, h, ceil(w / 8)) for (n, bins)
+    counts. Each bar is as high as its count relative to the highest of its own histogram; a
+    non-empty bin shows at least one pixel; one background column between bars when there is
+    room. Made per bin and spread onto the columns' bits by a small matrix product."""
     h, w = size
-    bins = counts.shape[1]
+    n, bins = counts.shape
     top = counts.max(axis=1, keepdims=True)
-    heights = np.ceil(counts / np.maximum(top, 1) * (h - 2)).astype(np.int32)
-    col_bin = np.arange(w) * bins // w
+    heights = np.ceil(counts / np.maximum(top, 1) * (h - 2))
+    lit = (heights[:, None, :] > np.arange(h - 1, -1, -1)[None, :, None]).astype(np.float32)
+    col = np.arange(w)
+    col_bin = col * bins // w
     gap = np.r_[np.diff(col_bin) != 0, True] & (w >= 2 * bins)
-    col_h = np.where(gap[None, :], 0, heights[:, col_bin])  # (n, w)
-    return (h - 1 - np.arange(h))[None, :, None] < col_h[:, None, :]
+    spread = np.zeros((bins, (w + 7) // 8), np.float32)  # bin -> the bits of its columns
+    np.add.at(spread, (col_bin[~gap], col[~gap] // 8), 2.0 ** (7 - col[~gap] % 8))
+    # one small product per image (a single large one would start BLAS threads)
+    return np.matmul(lit, spread).astype(np.uint8)
+
+
+def _uris(files: np.ndarray, mime: str) -> list[str]:
+    """Data URIs of equally long files, the rows of a uint8 array: encoded in one call when
+    their length is a multiple of 3 (each file's base64 is then a slice of the whole)."""
+    n, size = files.shape
+    prefix = f"data:{mime};base64,"
+    if size % 3:
+        return [prefix + base64.b64encode(f).decode("ascii") for f in files]
+    text = base64.b64encode(files).decode("ascii")
+    k = size // 3 * 4
+    return [prefix + text[i * k:(i + 1) * k] for i in range(n)]
 
 
 def _histogram_pngs(counts: np.ndarray, size) -> list[str]:
-    """One 1-bit PNG data URI per histogram (row of ``counts``): bars made for all at once."""
+    """One 1-bit PNG data URI per histogram (row of ``counts``), all made at once: the bars as
+    bits, stored without compression (a few hundred bytes), so that every file has the same
+    layout and only the pixels, the Adler-32 and the CRC differ."""
     h, w = size
-    packed = np.packbits(_bar_masks(counts, size), axis=2)  # (n, h, ceil(w / 8))
-    return [_uri(_png(rows, w, 1, _PLTE_BARS)) for rows in packed]
+    n, stride = len(counts), (w + 7) // 8
+    raw_size = h * (stride + 1)  # each row starts with its filter type, 0 (None)
+    head = (b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 1, 3, 0, 0, 0))
+            + _chunk(b"PLTE", _PLTE_BARS)
+            + struct.pack(">I", raw_size + 11) + b"IDAT"
+            + b"\x78\x01" + struct.pack("<BHH", 1, raw_size, raw_size ^ 0xFFFF))  # stored block
+    tail = _chunk(b"IEND", b"")
+    files = np.zeros((n, len(head) + raw_size + 8 + len(tail)), np.uint8)
+    files[:, :len(head)] = np.frombuffer(head, np.uint8)
+    files[:, len(files[0]) - len(tail):] = np.frombuffer(tail, np.uint8)
+    raw = files[:, len(head):len(head) + raw_size].reshape(n, h, stride + 1)
+    raw[:, :, 1:] = _bar_bits(counts, size)
+    # Adler-32 of the pixels (RFC 1950), for all files at once
+    data = files[:, len(head):len(head) + raw_size].astype(np.int64)
+    a = (1 + data.sum(axis=1)) % 65521
+    b = (raw_size + data @ np.arange(raw_size, 0, -1, dtype=np.int64)) % 65521
+    end = len(head) + raw_size
+    files[:, end:end + 4] = ((b << 16) | a).astype(">u4").view(np.uint8).reshape(n, 4)
+    start = len(head) - 7  # the CRC covers the IDAT data: the zlib stream from its header
+    crc = [zlib.crc32(f[start:end + 4], _IDAT_CRC) for f in files]
+    files[:, end + 4:end + 8] = np.array(crc, ">u4").view(np.uint8).reshape(n, 4)
+    return _uris(files, "image/png")
 
 
+_IDAT_CRC = zlib.crc32(b"IDAT")
 _BAR_COLOR = "#%02x%02x%02x" % tuple(_PALETTE[BAR])
 
 
 def _histogram_svgs(counts: np.ndarray, size) -> list[str]:
     """One SVG data URI per histogram (row of ``counts``): the same bar chart as the PNG of
-    ``_histogram_pngs``, one stroke per bar, so that its cost grows with the bins and not with
-    the pixels (the inspector's large picture)."""
+    ``_histogram_pngs``, one stroke per bar (the inspector's large picture). Every file has
+    the same text but the bars' heights, written as three digits (an empty bin's bar has
+    length 000 and shows nothing), so all of them are made at once."""
     h, w = size
     bins = counts.shape[1]
     pitch = w // bins
     bar = pitch - 1 if pitch >= 2 else pitch
     top = np.maximum(counts.max(axis=1, keepdims=True), 1)
-    heights = np.ceil(counts / top * (h - 2)).astype(np.int64).tolist()
-    head = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" '
+    heights = np.ceil(counts / top * (h - 2)).astype(np.int64)
+    text = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" '
             f'viewBox="0 0 {w} {h}"><rect width="{w}" height="{h}" fill="#ffffff"/>'
             f'<path stroke="{_BAR_COLOR}" stroke-width="{bar}" d="')
-    starts = [f"M{i * pitch + bar / 2:g} {h}v-" for i in range(bins)]
-    lengths = [str(v) for v in range(h + 1)]
-    uris = []
-    for row in heights:
-        d = "".join([m + lengths[v] for m, v in zip(starts, row, strict=True) if v])
-        svg = f'{head}{d}"/></svg>'.encode()
-        uris.append("data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii"))
-    return uris
+    digits = []
+    for i in range(bins):
+        text += f"M{i * pitch + bar / 2:g} {h}v-"
+        digits.append(len(text))
+        text += "000"
+    text += '"/></svg>'
+    text += " " * (-len(text) % 3)  # whitespace after the root element: encoded in one call
+    files = np.tile(np.frombuffer(text.encode(), np.uint8), (len(counts), 1))
+    at = np.array(digits)
+    for place, scale in enumerate((100, 10, 1)):
+        files[:, at + place] = heights // scale % 10 + ord("0")
+    return _uris(files, "image/svg+xml")
 
 
 def _heatmap_image(m: np.ndarray, size) -> np.ndarray:
@@ -191,47 +236,107 @@ def _kind(a: np.ndarray) -> str:
 
 
 def _numeric(a: np.ndarray) -> bool:
-    return a.size > 0 and (np.issubdtype(a.dtype, np.number) or a.dtype == bool)
+    return a.size > 0 and a.dtype.kind in "biufc"  # booleans and numbers
 
 
 def _statistics(values: np.ndarray) -> dict:
     """min / mean / max / std and the histogram (``counts``, BINS bins over min..max, at most
-    about HISTOGRAM_SAMPLE values read) of a 1-D float32 array, NaN and infinities left out."""
+    about HISTOGRAM_SAMPLE values read) of a 1-D float32 array, NaN and infinities left out.
+    One output at a time: what ``_bulk_statistics`` falls back to for an output with NaN or
+    infinities."""
+    values = values[np.isfinite(values)]
+    if not values.size:
+        return {"min": None, "mean": None, "max": None, "std": None,
+                "counts": np.zeros(BINS, np.int64)}
     lo, hi = values.min(), values.max()
-    if not (np.isfinite(lo) and np.isfinite(hi)):
-        values = values[np.isfinite(values)]
-        if not values.size:
-            return {"min": None, "mean": None, "max": None, "std": None,
-                    "counts": np.zeros(BINS, np.int64)}
-        lo, hi = values.min(), values.max()
-    mean = values.mean()  # float32 with pairwise summation, as numpy gives it
+    mean = values.mean(dtype=np.float64)
     dev = values - np.float32(mean)  # the deviations: no cancellation when the mean is large
     std = np.sqrt(max(float(np.dot(dev, dev)) / values.size, 0.0))
-    lo, hi = float(lo), float(hi)
-    sample = values[:: values.size // HISTOGRAM_SAMPLE + 1] if values.size > HISTOGRAM_SAMPLE \
-        else values
-    a, b = (lo, hi) if hi > lo else (lo - 0.5, hi + 0.5)
-    x = sample - np.float32(a)
-    x *= np.float32(BINS / (b - a))
-    counts = np.bincount(x.astype(np.intp), minlength=BINS + 1)
-    counts[BINS - 1] += counts[BINS:].sum()  # the top value goes into the last bin
-    counts = counts[:BINS]
-    return {"min": lo, "mean": float(mean), "max": hi, "std": float(std), "counts": counts}
+    sample = values[:: values.size // HISTOGRAM_SAMPLE + 1]
+    a, b = _range(float(lo), float(hi))
+    counts = np.bincount(_bins(sample, np.float32(a), np.float32(BINS / (b - a))),
+                         minlength=BINS)
+    return {"min": float(lo), "mean": float(mean), "max": float(hi), "std": float(std),
+            "counts": counts}
 
 
-def _summary(a: np.ndarray) -> tuple[dict, dict | None]:
-    """(the preview without pictures, the statistics with histogram counts) of one output;
-    the statistics are None for an empty or non-numeric output."""
-    info = {"shape": [int(d) for d in a.shape], "dtype": str(a.dtype), "kind": _kind(a)}
-    if not _numeric(a):
-        info.update(min=None, mean=None, max=None, std=None, zeros=None, kind="histogram",
-                    image="", image_large="")
-        return info, None
+def _range(lo, hi):
+    """The histogram's range: min..max, or one unit around a constant."""
+    return (lo, hi) if hi > lo else (lo - 0.5, hi + 0.5)
+
+
+def _bins(x: np.ndarray, a, scale) -> np.ndarray:
+    """Bin indices 0..BINS-1 of values in a..b (``scale`` = BINS / (b - a), per value or one);
+    the top value goes into the last bin."""
+    k = ((x - a) * scale).astype(np.intp)
+    np.minimum(k, BINS - 1, out=k)
+    return k
+
+
+CHUNK = 32768  # values stacked at once: arrays that stay in the CPU cache and need no new pages
+
+
+def _bulk_statistics(flats: list) -> dict:
+    """The statistics of many outputs (1-D float32 arrays) at once. Outputs of one size are
+    stacked into rows (a few at a time, ``CHUNK`` values), so numpy's calls are per few outputs,
+    not per output: min, max, the zero count, a float32 pairwise mean, the std from the
+    deviations (no cancellation when the mean is large; one dot product per row), and the
+    histograms (``counts``, n x BINS) from one ``bincount`` over an evenly spaced sample of at
+    most about HISTOGRAM_SAMPLE values of each output. Per output: ``min`` ... ``std`` (None
+    when it has no finite value) and ``zeros`` (a share); outputs with NaN or infinities go
+    through ``_statistics`` one by one."""
+    n = len(flats)
+    lo, hi, mean, std, zeros = (np.empty(n, np.float32) for _ in range(5))
+    counts = np.zeros((n, BINS), np.int64)
+    groups: dict = {}
+    for i, f in enumerate(flats):
+        groups.setdefault(f.size, []).append(i)
+    bad = []
+    for size, members in groups.items():
+        step = max(1, CHUNK // size)
+        for c in range(0, len(members), step):
+            rows = members[c:c + step]
+            x = flats[rows[0]][None] if len(rows) == 1 else np.stack([flats[i] for i in rows])
+            bad += _rows_statistics(x, rows, lo, hi, mean, std, zeros, counts)
+    stats = {"min": lo.tolist(), "max": hi.tolist(), "mean": mean.tolist(), "std": std.tolist(),
+             "zeros": zeros.tolist(), "counts": counts}
+    for i in bad:  # NaN or infinities: left out, one output at a time
+        one = _statistics(flats[i])
+        for key in ("min", "max", "mean", "std"):
+            stats[key][i] = one[key]
+        counts[i] = one["counts"]
+    return stats
+
+
+def _rows_statistics(x, rows, lo, hi, mean, std, zeros, counts) -> list:
+    """``_bulk_statistics`` of the outputs stacked in ``x`` (one per row), written at ``rows``;
+    returns the rows with NaN or infinities."""
+    size = x.shape[1]
+    r_lo, r_hi, r_mean = x.min(axis=1), x.max(axis=1), x.mean(axis=1)
+    dev = x - r_mean[:, None]
+    ss = np.matmul(dev[:, None, :], dev[:, :, None]).reshape(-1)
+    lo[rows], hi[rows], mean[rows] = r_lo, r_hi, r_mean
+    std[rows] = np.sqrt(np.maximum(ss / size, 0))
+    zeros[rows] = (x == 0).view(np.uint8).sum(axis=1, dtype=np.int32) / size
+    good = np.isfinite(r_lo) & np.isfinite(r_hi)
+    bad = []
+    if not good.all():
+        bad = [i for i, ok in zip(rows, good, strict=True) if not ok]
+        x, r_lo, r_hi, rows = x[good], r_lo[good], r_hi[good], np.asarray(rows)[good]
+        if not len(rows):
+            return bad
+    a = np.where(r_hi > r_lo, r_lo, r_lo - np.float32(0.5))
+    b = np.where(r_hi > r_lo, r_hi, r_hi + np.float32(0.5))
+    scale = (BINS / (b.astype(np.float64) - a)).astype(np.float32)
+    k = _bins(x[:, :: size // HISTOGRAM_SAMPLE + 1], a[:, None], scale[:, None])
+    k += (np.arange(len(rows)) * BINS)[:, None]
+    counts[rows] = np.bincount(k.reshape(-1), minlength=len(rows) * BINS).reshape(-1, BINS)
+    return bad
+
+
+def _flat(a: np.ndarray) -> np.ndarray:
     flat = a.reshape(-1)
-    stats = _statistics(flat if flat.dtype == np.float32 else flat.astype(np.float32))
-    info.update((k, stats[k]) for k in ("min", "mean", "max", "std"))
-    info["zeros"] = float((flat.size - np.count_nonzero(flat)) / flat.size)
-    return info, stats
+    return flat if flat.dtype == np.float32 else flat.astype(np.float32)
 
 
 def preview(array) -> dict:
@@ -240,33 +345,44 @@ def preview(array) -> dict:
 
 
 def previews(arrays) -> list[dict]:
-    """``preview`` of many outputs (batch first), as one inspection makes them: statistics per
-    output (one pass each for min, max, mean, std, zeros and the histogram), the histogram
-    pictures of all outputs drawn together (small: one 1-bit PNG each, large: one SVG each);
-    a heatmap for a sequence output, a channel grid for feature maps (first sample)."""
-    infos, counts, bars = [], [], []
-    for array in arrays:
-        a = np.asarray(array)
-        info, stats = _summary(a)
+    """``preview`` of many outputs (batch first), as one inspection makes them: the statistics
+    of all outputs together (``_bulk_statistics``), the histogram pictures of all outputs drawn
+    together (small: one 1-bit PNG each, large: one SVG each); a heatmap for a sequence output,
+    a channel grid for feature maps (first sample)."""
+    arrays = [np.asarray(a) for a in arrays]
+    infos, numeric = [], []
+    for a in arrays:
+        dtype = a.dtype.name if a.dtype.kind in "biufc" else str(a.dtype)
+        info = {"shape": list(a.shape), "dtype": dtype, "kind": _kind(a)}
         infos.append(info)
-        if stats is None:
-            continue
+        if _numeric(a):
+            numeric.append(len(infos) - 1)
+        else:
+            info.update(min=None, mean=None, max=None, std=None, zeros=None, kind="histogram",
+                        image="", image_large="")
+    if not numeric:
+        return infos
+    stats = _bulk_statistics([_flat(arrays[i]) for i in numeric])
+    bars = []
+    for j, i in enumerate(numeric):
+        info = infos[i]
+        for key in ("min", "mean", "max", "std", "zeros"):
+            info[key] = stats[key][j]
         if info["kind"] == "histogram":
-            bars.append(info)
-            counts.append(stats["counts"])
+            bars.append(j)
             continue
-        first = a[0].astype(np.float32, copy=False)
+        first = arrays[i][0].astype(np.float32, copy=False)
         if info["kind"] == "heatmap":
             small, large = _heatmap_image(first, SMALL), _heatmap_image(first, LARGE)
         else:
             small, large = _channels_image(first, SMALL, 8), _channels_image(first, LARGE, 32)
         info.update(image=_data_uri(small), image_large=_data_uri(large))
     if bars:
-        counts = np.stack(counts)
+        counts = stats["counts"][bars]
         small = _histogram_pngs(counts.reshape(len(bars), BINS // 2, 2).sum(2), SMALL)
         large = _histogram_svgs(counts, LARGE)
-        for info, s, big in zip(bars, small, large, strict=True):
-            info.update(image=s, image_large=big)
+        for j, s, big in zip(bars, small, large, strict=True):
+            infos[numeric[j]].update(image=s, image_large=big)
     return infos
 
 

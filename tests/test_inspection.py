@@ -57,7 +57,8 @@ def decode_svg_bars(uri: str):
     assert uri.startswith("data:image/svg+xml;base64,")
     svg = base64.b64decode(uri.split(",", 1)[1]).decode()
     w, h = (int(re.search(f'{k}="(\\d+)"', svg).group(1)) for k in ("width", "height"))
-    bars = [(float(x), int(y), int(v)) for x, y, v in re.findall(r"M([\d.]+) (\d+)v-(\d+)", svg)]
+    bars = [(float(x), int(y), int(v)) for x, y, v in re.findall(r"M([\d.]+) (\d+)v-(\d+)", svg)
+            if int(v)]  # an empty bin: a bar of length 0, which shows nothing
     assert all(y == h and 0 < v <= h for _, y, v in bars)
     return w, h, [v for _, _, v in sorted(bars)]
 
