@@ -139,7 +139,11 @@ export function isDefaultValue(inp: InputSpec, value: unknown): boolean {
  * folds into the card's "+" row.
  */
 export function paramShown(inp: InputSpec, value: unknown): boolean {
-  return !!inp.required || !!inp.primary || !isDefaultValue(inp, value);
+  return shownParam(inp, isDefaultValue(inp, value));
+}
+
+function shownParam(inp: InputSpec, atDefault: boolean): boolean {
+  return !!inp.required || !!inp.primary || !atDefault;
 }
 
 export function portShown(inp: InputSpec, connected?: Set<string>): boolean {
@@ -238,7 +242,8 @@ export function layoutCard(spec: CardSpec, content: CardContent = {}): CardGeome
   for (const inp of spec.inputs) {
     const param = isParam(inp);
     const v = param ? (inp.name in values ? values[inp.name] : inp.default) : undefined;
-    if (param ? !paramShown(inp, v) : !portShown(inp, content.connected)) {
+    const atDefault = param && isDefaultValue(inp, v);
+    if (param ? !shownParam(inp, atDefault) : !portShown(inp, content.connected)) {
       foldable++;
       if (!content.expanded) {
         if (param) {
@@ -261,7 +266,7 @@ export function layoutCard(spec: CardSpec, content: CardContent = {}): CardGeome
     let need = textWidth(label, fs) + CARD.labelX + CARD.padX;
     if (param) {
       row.value = ellipsize(formatValue(inp, v), CARD.valueMaxChars);
-      row.isDefault = inp.name !== 'name' && isDefaultValue(inp, v);
+      row.isDefault = inp.name !== 'name' && atDefault;
       need += 22 + textWidth(row.value, fs);
     }
     width = Math.max(width, need);
