@@ -441,6 +441,8 @@ _FONTS = {
 }
 #: Pixels a PNG may have before it is drawn without supersampling (memory).
 _SUPERSAMPLE_LIMIT = 24_000_000
+#: Most pixels a PNG may have (about 300 MB while it is painted).
+MAX_PIXELS = 100_000_000
 
 
 @functools.lru_cache(maxsize=64)
@@ -540,6 +542,13 @@ def scene_png(scene: Scene, scale: float = 2) -> bytes:
                          f"a number above 0 and at most 16")
     x, y, w, h = scene.bounds()
     size = (max(1, math.ceil(w * scale)), max(1, math.ceil(h * scale)))
+    if size[0] * size[1] > MAX_PIXELS:
+        most = math.floor(math.sqrt(MAX_PIXELS / (w * h)) * 100)
+        while most > 1 and math.ceil(w * most / 100) * math.ceil(h * most / 100) > MAX_PIXELS:
+            most -= 1
+        raise ValueError(f"Cannot draw the network at scale {scale}: the PNG would be "
+                         f"{size[0]}×{size[1]} pixels (more than {MAX_PIXELS:,}); use scale "
+                         f"{most / 100} or less, or to_svg()")
     ss = 2 if size[0] * size[1] * 4 <= _SUPERSAMPLE_LIMIT else 1
     k = scale * ss
     big = PILImage.new("RGB", (size[0] * ss, size[1] * ss), _rgb(BACKGROUND))

@@ -13,6 +13,7 @@ from PIL import Image
 
 from nncards_widget import NetworkEditor
 from nncards_widget.format import format_number, format_stat, js_number
+from nncards_widget.picture import network_scene
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -136,6 +137,16 @@ def test_an_empty_network_and_a_bad_scale():
         with pytest.raises(ValueError, match="scale"):
             ed.to_png(scale=scale)
     ed.close()
+
+
+def test_a_png_too_large_is_refused_with_the_scale_that_fits(ed):
+    x, y, w, h = network_scene(ed).bounds()
+    with pytest.raises(ValueError, match=r"more than 100,000,000\); use scale [\d.]+ or less"):
+        ed.to_png(scale=16)
+    with pytest.raises(ValueError) as e:
+        ed.to_png(scale=16)
+    most = float(str(e.value).split("use scale ")[1].split()[0])
+    assert math.ceil(w * most) * math.ceil(h * most) <= 100_000_000
 
 
 @pytest.mark.parametrize("value, text", [
