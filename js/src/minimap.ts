@@ -15,7 +15,7 @@ import type cytoscape from 'cytoscape';
 
 import { h } from './dom';
 import { Point } from './types';
-import { Box, contains, panCentring, union } from './viewport';
+import { Box, contains, panCentring } from './viewport';
 
 /** Size of the minimap in CSS pixels, and the margin inside it. */
 export const MAP_SIZE = { width: 200, height: 130, pad: 6 };
@@ -54,14 +54,31 @@ export function toWorld(t: MapTransform, p: Point): Point {
   return { x: (p.x - t.offset.x) / t.scale + t.origin.x, y: (p.y - t.offset.y) / t.scale + t.origin.y };
 }
 
-/** The model box the minimap shows: the network and the visible extent, so the view rectangle is on it. */
+/**
+ * The model box the minimap shows: the network with half a view to spare on
+ * each side, so the view rectangle stays on the map while its centre is on the
+ * network. It depends on the zoom, not the pan: panning moves only the rectangle.
+ */
 export function mapWorld(network: Box, extent: Box): Box {
-  return union(network, extent);
+  const dx = extent.w / 2;
+  const dy = extent.h / 2;
+  return {
+    x1: network.x1 - dx,
+    y1: network.y1 - dy,
+    x2: network.x2 + dx,
+    y2: network.y2 + dy,
+    w: network.w + 2 * dx,
+    h: network.h + 2 * dy
+  };
 }
 
-/** True when the network is not all inside the visible extent (the minimap helps). */
-export function needsMap(network: Box, extent: Box): boolean {
-  return network.w > 0 && !contains(extent, network);
+/**
+ * True when the network is not all inside the visible extent (the minimap
+ * helps) and the visible area (screen pixels) has room for the minimap.
+ */
+export function needsMap(network: Box, extent: Box, area: { w: number; h: number }): boolean {
+  const room = area.w >= 2 * MAP_SIZE.width && area.h >= 2 * MAP_SIZE.height;
+  return room && network.w > 0 && !contains(extent, network);
 }
 
 export type MinimapMode = 'auto' | 'on' | 'off';
@@ -174,7 +191,8 @@ export class Minimap {
     }
     const extent = this.host.extent();
     const shown =
-      this.mode === 'on' || (this.mode === 'auto' && cy.nodes().length > 0 && needsMap(this.network, extent));
+      this.mode === 'on' ||
+      (this.mode === 'auto' && cy.nodes().length > 0 && needsMap(this.network, extent, this.host.area()));
     if (shown !== this.shown) {
       this.shown = shown;
       this.el.style.display = shown ? '' : 'none';

@@ -52,7 +52,7 @@ import { RequestClient } from './requests';
 import { registerForTesting } from './testing';
 import { CardSpec, Point } from './types';
 import { Minimap, MinimapMode } from './minimap';
-import { boxOf, Insets, NO_INSETS, READABLE_ZOOM, Viewport, wheelFactor } from './viewport';
+import { boxOf, FOCUS_ZOOM, Insets, NO_INSETS, Viewport, wheelFactor } from './viewport';
 import { hoverText, WireDragger } from './wiredrag';
 import { DragStart } from './wiring';
 
@@ -626,7 +626,9 @@ export class NetworkEditorView extends CytoscapeView {
       // the first cards (a network made in Python, a restored one): show them whole
       viewport.initial();
     } else if (added.length && viewport.framed) {
-      // later ones: the cards on screen stay where they are; the new ones are panned in
+      // later ones: the cards on screen stay where they are (from now on, whatever the
+      // panels or the size do); the new ones are panned in
+      viewport.automatic = false;
       viewport.showBox(
         boxOf(
           added
@@ -962,7 +964,7 @@ export class NetworkEditorView extends CytoscapeView {
     this.viewport.automatic = false;
     cy.elements().unselect();
     e.node.select();
-    this.viewport.centre(e.node.position(), READABLE_ZOOM);
+    this.viewport.centre(e.node.position(), FOCUS_ZOOM);
     this.statusBar.show(`Found '${e.model.get('name')}'.`, 'ok');
   }
 

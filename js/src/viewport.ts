@@ -21,6 +21,8 @@ export const READABLE_ZOOM = 0.7;
 export const FAR_ZOOM = READABLE_ZOOM;
 /** Padding around the network when it is framed, in screen pixels. */
 const FIT_PAD = 32;
+/** A card found (Ctrl+F) is shown at least at this zoom: every line of its face readable. */
+export const FOCUS_ZOOM = 1;
 /** One zoom button press (or about three wheel notches) zooms by this factor. */
 export const ZOOM_STEP = 1.25;
 /** Screen pixels of wheel movement that zoom by a factor e (a 100 px notch: about 15%). */

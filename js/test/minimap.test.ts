@@ -25,15 +25,19 @@ test('toWorld undoes toMap', () => {
   }
 });
 
-test('the map shows the network and the visible area', () => {
+test('the map shows the network with half a view around it, whatever the pan', () => {
   const network = box(0, 0, 5000, 400);
-  const view = box(4000, -300, 5500, 600);
-  assert.deepEqual(mapWorld(network, view), box(0, -300, 5500, 600));
+  const world = mapWorld(network, box(4000, -300, 5500, 600));
+  assert.deepEqual(world, box(-750, -450, 5750, 850));
+  assert.deepEqual(mapWorld(network, box(-900, 0, 600, 900)), world); // panned elsewhere
 });
 
-test('the minimap is needed when part of the network is out of view', () => {
+test('the minimap is needed when part of the network is out of view and there is room for it', () => {
   const network = box(0, 0, 5000, 400);
-  assert.equal(needsMap(network, box(-10, -10, 5010, 410)), false);
-  assert.equal(needsMap(network, box(0, 0, 2500, 400)), true);
-  assert.equal(needsMap(box(0, 0, 0, 0), box(10, 10, 20, 20)), false); // no cards
+  const area = { w: 900, h: 600 };
+  assert.equal(needsMap(network, box(-10, -10, 5010, 410), area), false);
+  assert.equal(needsMap(network, box(0, 0, 2500, 400), area), true);
+  assert.equal(needsMap(box(0, 0, 0, 0), box(10, 10, 20, 20), area), false); // no cards
+  // a canvas too small to give a corner to the map (a narrow editor, a panel over it)
+  assert.equal(needsMap(network, box(0, 0, 2500, 400), { w: 300, h: 600 }), false);
 });
