@@ -116,6 +116,10 @@ export function paramField(uid: string, inp: InputSpec, host: FieldHost): HTMLEl
       'data-testid': `nncards-param-${inp.name}`
     });
     box.value = valueToText(inp, value);
+    if (inp.type === 'Graph') {
+      box.readOnly = true; // a nested model's inner graph: opened in Python with card.inner
+      box.title = 'The inner graph: open it in Python with card.inner';
+    }
     box.addEventListener('change', () => commit(box.value));
     box.addEventListener('keydown', ev => {
       if (ev.key === 'Enter') {

@@ -49,6 +49,9 @@ export function valueToText(input: InputSpec, value: unknown): string {
   if (value === null || value === undefined) {
     return '';
   }
+  if (input.type === 'Graph') {
+    return formatValue(input, value); // "4 cards": read-only (card.inner in Python)
+  }
   if (isList(input) && Array.isArray(value)) {
     return value.map(v => String(v)).join(', ');
   }

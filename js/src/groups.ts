@@ -19,8 +19,8 @@ import type cytoscape from 'cytoscape';
 
 import { CanvasAdapter } from './canvas';
 import { CardEntry, CardLayer } from './cardlayer';
-import { cardSvg, darkFace, escapeXml, faceTheme, MONO_FAMILY } from './cardsvg';
-import { categoryColor, tint, typeColor } from './colors';
+import { cardSvg, DARK_FACE, darkFace, escapeXml, faceTheme, MONO_FAMILY } from './cardsvg';
+import { categoryColor, mix, tint, typeColor } from './colors';
 import { formatCount, formatShape } from './format';
 import { CARD, CardGeometry, CardRow, endpointStyle, layoutCard, textWidth } from './geometry';
 import { layeredLayout, packColumn } from './layout';
@@ -64,6 +64,20 @@ export interface InnerShape {
 }
 
 const IO = new Set(['input', 'output']);
+
+/** Node data of an inner card's far-out drawing (name, kind, colours), as the card layer's. */
+function farData(c: { spec: CardSpec; name: string; geom: CardGeometry }): Record<string, string | number> {
+  const kind = categoryColor(c.spec.category);
+  return {
+    name: c.name,
+    farLabel: `${c.name}\n${c.spec.title}`,
+    farTextWidth: Math.max(10, c.geom.width - 2 * CARD.padX),
+    kind,
+    tint: tint(kind, 0.72),
+    farDark: mix(kind, DARK_FACE, 0.6),
+    shared: kind
+  };
+}
 
 /** The inner cards that become layers (Input and Output cards are the frame's ports). */
 export function layerCards(doc: InnerDoc): InnerCardDoc[] {
@@ -453,9 +467,9 @@ function overlaps(a0: number, a1: number, b0: number, b1: number): boolean {
 
 /**
  * View-only offsets that keep every card clear of the expanded frames: for each
- * group (left to right), the cards right of it move right and the cards below
- * it move down, just as far as the frame needs (nothing moves when there is
- * room already). Returns the offset of every card that moves (a group's own
+ * group (left to right), the cards right of its centre move right together
+ * (keeping their arrangement) and the other cards below it move down, just as
+ * far as the frame needs (nothing moves when there is room already). Returns the offset of every card that moves (a group's own
  * offset included: its frame is drawn from the card's top-left corner).
  */
 export function makeRoom(cards: RoomCard[], gap = FRAME.gap): Map<string, Point> {
@@ -471,7 +485,12 @@ export function makeRoom(cards: RoomCard[], gap = FRAME.gap): Map<string, Point>
       return done.has(uid) && c.frame ? { x: b.x, y: b.y, w: c.frame.w, h: c.frame.h } : b;
     };
     const others = cards.filter(c => c.uid !== g.uid);
-    const rightOf = others.filter(c => at.get(c.uid)!.x >= card.x + card.w - 1);
+    // right: every card whose centre is right of the card's (moved together, keeping their
+    // arrangement); below: the others whose top is below the card
+    const rightOf = others.filter(c => {
+      const b = at.get(c.uid)!;
+      return b.x + b.w / 2 > card.x + card.w / 2 + 1;
+    });
     const rightSet = new Set(rightOf.map(c => c.uid));
     let dx = 0;
     for (const c of rightOf) {
@@ -771,7 +790,9 @@ export class Groups {
   private addElements(d: Drawn, faces: Map<string, string>): void {
     const cy = this.cy;
     const cache = this.host.canvas.faces!;
-    const far = this.host.layer.cards.size > 0 && cy.nodes('.nnc-far').length > 0;
+    // the level of detail the cards are drawn at (far out: boxes with names), as on the frame
+    const frame = this.host.layer.byUid.get(d.uid)?.node;
+    const lod = ((frame?.classes() as unknown as string[]) || []).filter(c => /^nnc-(far|lod)/.test(c)).join(' ');
     cy.batch(() => {
       for (const c of d.layout.cards) {
         const url = cache.add(faces.get(c.uid)!);
@@ -784,11 +805,11 @@ export class Groups {
             w: c.geom.width,
             h: c.geom.height,
             title: `${c.spec.title}\n${c.name}`,
-            tint: tint(categoryColor(c.spec.category), 0.85),
+            ...farData(c),
             group: d.uid
           },
           position: { x: 0, y: 0 },
-          classes: 'card nnc-inner' + (far ? ' nnc-far' : '')
+          classes: 'card nnc-inner' + (lod ? ' ' + lod : '')
         }) as unknown as cytoscape.NodeSingular;
         node.style('z-index', INNER_Z);
         node.ungrabify();

@@ -130,6 +130,19 @@ test('an expanded group moves the cards right of it and below it just clear of i
   }
 });
 
+test('cards right of a group move right together, also those lower down', () => {
+  const cards: RoomCard[] = [
+    { uid: 'group', box: { x: 0, y: 0, w: 100, h: 100 }, frame: { w: 500, h: 300 } },
+    { uid: 'next', box: { x: 200, y: 0, w: 150, h: 100 } },
+    { uid: 'low', box: { x: 400, y: 120, w: 80, h: 60 } },
+    { uid: 'under', box: { x: 0, y: 160, w: 100, h: 100 } }
+  ];
+  const shift = makeRoom(cards, 40);
+  assert.deepEqual(shift.get('next'), shift.get('low'));
+  assert.deepEqual(shift.get('next'), { x: 340, y: 0 });
+  assert.deepEqual(shift.get('under'), { x: 0, y: 180 });
+});
+
 test('nothing moves when there is room for the frame already', () => {
   const cards: RoomCard[] = [
     { uid: 'group', box: { x: 0, y: 0, w: 100, h: 80 }, frame: { w: 300, h: 200 } },

@@ -82,8 +82,8 @@ def _expanded_state(canvas: Canvas, uid: str) -> dict:
     """What a user sees of the expanded group: the frame, inner cards and wires, other cards."""
     canvas.wait("v.cy.nodes('.nnc-inner').length >= 2 && "
                 "v.cy.getElementById(arg).width() > 500", uid)
-    cards = {c["name"]: c for c in canvas.cards()}
-    frame = next(_box(c) for c in cards.values() if c["uid"] == uid)
+    cards = canvas.cards()
+    frame = next(_box(c) for c in cards if c["uid"] == uid)
     return {"frame": frame, "cards": cards, "inner": canvas.eval(INNER),
             "wires": canvas.eval(INNER_WIRES)}
 
@@ -96,10 +96,12 @@ def _check_expanded(state: dict, uid: str):
     for i in inner:
         assert _inside(i["box"], frame), (i, frame)
     assert not _overlap(inner[0]["box"], inner[1]["box"])
-    # no other card under the frame
-    for name, c in state["cards"].items():
-        if c["uid"] != uid:
-            assert not _overlap(_box(c), frame), (name, _box(c), frame)
+    # no other card under the frame, and the cards moved aside do not overlap one another
+    others = [c for c in state["cards"] if c["uid"] != uid]
+    for i, c in enumerate(others):
+        assert not _overlap(_box(c), frame), (c["name"], _box(c), frame)
+        for d in others[i + 1:]:
+            assert not _overlap(_box(c), _box(d)), (c["name"], d["name"])
     # wires: frame input -> enc_hidden -> code -> frame output, with the inner shapes
     ids = {i["title"].split("\n")[1]: i["id"] for i in inner}
     by_target = {w["target"]: w for w in state["wires"]}
@@ -150,6 +152,26 @@ def test_a_nested_model_expands_into_a_group_and_stays_so_after_a_reload(open_no
     _look_at(canvas, uid)
     nb.shot("after a reload the group is still expanded", locator=canvas.root)
 
+    # dragging the frame by its header moves the card in the kernel by as much, inner cards along
+    frame = _expanded_state(canvas, uid)["frame"]  # where it is after zooming in
+    zoom = canvas.eval("v.cy.zoom()")
+    start = (frame["x1"] + 60, frame["y1"] + 12)
+    canvas.drag(start, (start[0] + 90, start[1] + 45))
+    nb.add_cell("print(ed['encoder'].position['x'] - positions['encoder']['x'], "
+                "ed['encoder'].position['y'] - positions['encoder']['y'])")
+    dx, dy = (float(v) for v in nb.output_text(3).split())
+    assert abs(dx - 90 / zoom) < 2 and abs(dy - 45 / zoom) < 2, (dx, dy, zoom)
+    moved = _expanded_state(canvas, uid)
+    _check_expanded(moved, uid)
+    # the Layout button lays the network out as the kernel has it; the group still has room
+    canvas.root.locator('[data-testid="nncards-layout"]').click()
+    canvas.wait("v.el.querySelector('[data-testid=\"nncards-status\"]').textContent"
+                ".includes('Laid out')")
+    canvas.page.wait_for_timeout(300)
+    _check_expanded(_expanded_state(canvas, uid), uid)
+    canvas.eval("v.fitView(true)")
+    nb.shot("moved and laid out with the group expanded", locator=canvas.root)
+
     _click_toggle(canvas, uid, "▾ 2 layers")
     canvas.wait("v.cy.nodes('.nnc-inner').length === 0 && v.cy.getElementById(arg).width() < 400",
                 uid)
@@ -157,7 +179,7 @@ def test_a_nested_model_expands_into_a_group_and_stays_so_after_a_reload(open_no
     # collapsed, every card is back where the kernel has it, and nothing else is drawn
     nb.add_cell("import json\nprint(ed['encoder'].expanded)\n"
                 "print(json.dumps({c.uid: c.position for c in ed.cards}))")
-    expanded, kernel = nb.output_text(3).strip().splitlines()
+    expanded, kernel = nb.output_text(4).strip().splitlines()
     assert expanded == "False"
     drawn = dict(canvas.eval("v.cy.nodes().map(n => [n.id(), n.position()])"))
     assert drawn.keys() == json.loads(kernel).keys()
