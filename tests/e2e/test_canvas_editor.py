@@ -457,6 +457,40 @@ def test_double_click_a_value_to_edit_it_on_the_card(open_notebook):
     nb.assert_no_errors()
 
 
+def test_a_folded_setting_is_edited_on_the_card_and_then_stays_shown(open_notebook):
+    nb, canvas = _open(open_notebook, "edit_folded", [NET])
+    canvas.wait_cards(2)
+    hidden = canvas.card("hidden")
+    assert "Lora rank" not in canvas.face(hidden["uid"])
+    canvas.show_more_ports(hidden["uid"])  # the "+" row: every setting and port shows
+    hidden = canvas.card("hidden")
+    face = canvas.face(hidden["uid"])
+    zoom = canvas.eval("v.cy.zoom()")
+    row_y = float(re.search(r'<text x="[\d.]+" y="([\d.]+)"[^>]*>Lora rank</text>', face).group(1))
+    left = hidden["center"]["x"] - hidden["width"] / 2
+    top = hidden["center"]["y"] - hidden["height"] / 2
+    nb.page.mouse.dblclick(left + hidden["width"] - 20, top + (row_y - 3) * zoom)
+    box = canvas.root.locator('[data-testid="nncards-card-editor"] [data-testid="nncards-param-lora_rank"]')
+    box.wait_for(state="visible")
+    box.fill("4")
+    box.press("Enter")
+    canvas.wait_value(hidden["uid"], "lora_rank", 4)
+    nb.shot("lora rank set on the unfolded card")
+    # folded again: the edited setting keeps its row, the others fold
+    face = canvas.face(hidden["uid"])
+    row = re.search(r'<text x="[\d.]+" y="([\d.]+)"[^>]*data-row="more"', face)
+    hidden = canvas.card("hidden")
+    top = hidden["center"]["y"] - hidden["height"] / 2
+    nb.page.mouse.click(left + 40, top + (float(row.group(1)) - 3) * zoom)
+    canvas.wait("v.faceSvg(arg).includes('+ 7 ports · 3 settings')", hidden["uid"])
+    face = canvas.face(hidden["uid"])
+    assert ">Lora rank<" in face and ">4<" in face and "Lora alpha" not in face, face
+    i = nb.add_cell("print(d.lora_rank)")
+    assert nb.output_text(i).strip() == "4"
+    nb.shot("folded, the edited setting stays")
+    nb.assert_no_errors()
+
+
 def test_cards_sharing_a_layer_are_marked(open_notebook):
     nb, canvas = _open(open_notebook, "shared_layers", [
         "from nncards_widget import NetworkEditor\n"
