@@ -221,19 +221,34 @@ class NetworkEditor(ipycytoscape.CytoscapeWidget):
         """Show results computed from the graph on a card (``output_shape``, ``param_count``,
         ``error``, ``preview``, ``stale`` ...), synced to the view in one message. Unknown uids
         are ignored (the card was removed meanwhile). Live shapes and inspection use this."""
-        card = self.card_widget(uid)
-        if card is None:
-            return
-        with card.hold_sync():
-            for name, value in traits.items():
-                setattr(card, name, value)
+        self.publish_many(cards={uid: traits})
 
     def publish_wire(self, wid: str, **traits) -> None:
         """As ``publish``, for a wire (``shape``)."""
-        wire = self.wire_widget(wid)
-        if wire is not None:
-            for name, value in traits.items():
-                setattr(wire, name, value)
+        self.publish_many(wires={wid: traits})
+
+    def publish_many(self, cards: dict | None = None, wires: dict | None = None) -> None:
+        """``publish`` for many cards (``{uid: {trait: value}}``) and wires (``{wire id:
+        {trait: value}}``) at once. The widgets' traits are set as usual, but what changed is
+        sent to the view as one ``states`` message of the editor (docs/protocol.md) instead of
+        one comm message per widget: an edit of the Input shape of a 2,000-card network sends
+        one message, not 4,000 (Jupyter drops comm messages beyond 1,000 a second)."""
+        widgets = [(self.card_widget(uid), traits) for uid, traits in (cards or {}).items()]
+        widgets += [(self.wire_widget(wid), traits) for wid, traits in (wires or {}).items()]
+        batched = self.comm is not None and not _without_front_end(self)
+        states = {}
+        for widget, traits in widgets:
+            if widget is None:  # removed meanwhile
+                continue
+            with widget.hold_sync():
+                for name, value in traits.items():
+                    setattr(widget, name, value)
+                changed = widget._states_to_send  # ipywidgets' set of traits held back
+                if batched and widget.comm is not None and changed:
+                    states[widget.model_id] = widget.get_state(key=changed)
+                    changed.clear()  # sent below, with the others
+        if states:
+            self.send({"type": "states", "states": states})
 
     def snapshot(self) -> Graph:
         """An independent copy of the graph (what a build or a save reads)."""

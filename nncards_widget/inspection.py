@@ -438,8 +438,8 @@ class Inspector:
     def _on_change(self, event):
         if event.kind == "move":
             return
-        for uid in self._fresh:
-            self.editor.publish(uid, stale=True)
+        if self._fresh:
+            self.editor.publish_many({uid: {"stale": True} for uid in self._fresh})
         self._fresh.clear()
         if self.live:
             self._schedule_live()
@@ -561,10 +561,11 @@ class Inspector:
             if uid in present:
                 shown.append((uid, arr))
         fresh = {uid for uid, _ in shown}
-        for (uid, _), pv in zip(shown, previews([arr for _, arr in shown]), strict=True):
-            self.editor.publish(uid, preview=pv, stale=False)
+        published = {uid: {"preview": pv, "stale": False}
+                     for (uid, _), pv in zip(shown, previews([a for _, a in shown]), strict=True)}
         for uid in self._shown - fresh:  # cards no longer in the model have nothing to show
-            self.editor.publish(uid, preview={}, stale=False)
+            published[uid] = {"preview": {}, "stale": False}
+        self.editor.publish_many(published)
         self._fresh, self._shown = fresh, set(fresh)
         self.outputs = Outputs(outputs)
         return self.outputs

@@ -259,9 +259,8 @@ class TrainingMonitor(keras.callbacks.Callback):
         t0 = time.perf_counter()
         self.editor._training_monitor = self
         self._status = "training"
-        for card in self.editor.cards:
-            if card.training:
-                self.editor.publish(card.uid, training={})
+        self.editor.publish_many({card.uid: {"training": {}} for card in self.editor.cards
+                                  if card.training})
         self._watch_cards(self.model)
         self.overhead += time.perf_counter() - t0
         self._sync(force=True)
@@ -356,8 +355,7 @@ class TrainingMonitor(keras.callbacks.Callback):
         return [keras.ops.convert_to_numpy(o) for o in outs]
 
     def _publish_cards(self):
-        for card in self._cards:
-            self.editor.publish(card.uid, training=card.trait())
+        self.editor.publish_many({card.uid: {"training": card.trait()} for card in self._cards})
 
     # -- the editor's training_state ------------------------------------------------------------
     def state(self) -> dict:

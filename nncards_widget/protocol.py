@@ -99,6 +99,11 @@ REQUESTS = {s.name: s for s in (
 #: Keys every request carries besides its fields.
 ENVELOPE = ("type", "request_id")
 
+#: Messages the kernel sends the view besides replies: type -> the message's keys.
+MESSAGES = {
+    "states": ("type", "states"),  # {model id: {trait: value}} of many cards and wires at once
+}
+
 
 def check_request(message) -> tuple:
     """``(request type, {field: value})`` of a request message, or RequestError naming the

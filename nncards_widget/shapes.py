@@ -228,27 +228,31 @@ class LiveShapes:
 
     # -- publishing ----------------------------------------------------------------------------
     def _publish(self):
-        """Copy the entries built since the last publish onto their cards and wires."""
+        """Copy the entries built since the last publish onto their cards and wires, all in one
+        ``publish_many`` (one message to the view)."""
         touched, self._touched = dict.fromkeys(self._touched), []
         graph = self.graph
+        cards, wires = {}, {}
         for uid in touched:
             entry = self._entries.get(uid)
             if entry is None or uid not in graph.cards:
                 continue
             err = entry.result.error
-            self.editor.publish(uid, error=str(err) if err is not None else "",
-                                output_shape=entry.shape, param_count=entry.param_count)
+            cards[uid] = {"error": str(err) if err is not None else "",
+                          "output_shape": entry.shape, "param_count": entry.param_count}
             for w in graph.wires_from(uid) + graph.wires_into(uid):
-                if not _carries_tensor(graph, w):
+                if w.id in wires or not _carries_tensor(graph, w):
                     continue
                 src = self._entries.get(w.source)
                 shape = src.shapes.get(w.source_port) if src and src.result.error is None else None
-                self.editor.publish_wire(w.id, shape=shape or "")
+                wires[w.id] = {"shape": shape or ""}
         regroup, self._regroup = self._regroup, set()
-        self._publish_sharing(list(touched) + list(regroup))
+        for uid, names in self._sharing(list(touched) + list(regroup)).items():
+            cards.setdefault(uid, {})["shared_by"] = names
+        self.editor.publish_many(cards, wires)
         self._publish_total()
 
-    def _publish_sharing(self, touched):
+    def _sharing(self, touched) -> dict:
         """``card.shared_by`` of the cards built anew and of the cards sharing a layer with
         them (a wire into a wrapper or 'Call layer' card changes its whole group)."""
         graph = self.graph
@@ -258,8 +262,8 @@ class LiveShapes:
                 group = sharing(graph, uid)
                 for u in group or [uid]:
                     groups[u] = group
-        for uid, group in groups.items():
-            self.editor.publish(uid, shared_by=[graph.cards[u].name for u in group if u != uid])
+        return {uid: [graph.cards[u].name for u in group if u != uid]
+                for uid, group in groups.items()}
 
     def _publish_total(self):
         self.editor.total_params = self._total if self._counted else None

@@ -108,3 +108,93 @@ def test_the_widgets_are_the_graph_drawn_whoever_changes_it():
     ed.undo()
     _view_matches_graph(ed)
     assert d.name == "dense" and [c.name for c in ed.cards] == ["x", "dense"]
+
+
+class _RecordingComm:
+    """A comm to a pretend front end: every message the kernel sends is kept in ``SENT``."""
+
+    SENT: list = []
+
+    def __init__(self, comm_id=None, data=None, **kwargs):
+        import uuid
+
+        self.comm_id = comm_id or uuid.uuid4().hex
+        self.kernel = True
+        self.SENT.append((self.comm_id, "open", data))
+
+    def send(self, data=None, metadata=None, buffers=None):
+        self.SENT.append((self.comm_id, data.get("method"), data))
+
+    def on_msg(self, callback):
+        pass
+
+    def on_close(self, callback):
+        pass
+
+    def close(self, *args, **kwargs):
+        pass
+
+
+def test_one_shape_update_is_one_message_for_all_cards_and_wires(monkeypatch):
+    """A shape change of a whole network (the Input shape of a 40-card chain) reaches the view
+    as one 'states' message carrying every card's and wire's new shape, not one per widget."""
+    import comm
+
+    monkeypatch.setattr(comm, "create_comm", _RecordingComm)
+    sent = _RecordingComm.SENT
+    sent.clear()
+    ed = NetworkEditor()
+    ed.live_shapes.mode = "eager"
+    x = prev = ed.add("input", name="x", shape=[4])
+    for i in range(40):
+        d = ed.add("Dense", name=f"d{i}", units=3 if i == 39 else 8)
+        ed.connect(prev, d)
+        prev = d
+    del sent[:]
+    x.shape = [5]
+    widgets = {w.model_id for w in ed.cards + ed.wires}
+    updates = [(cid, data["state"]) for cid, method, data in sent
+               if method == "update" and cid in widgets]
+    custom = [data["content"] for cid, method, data in sent if method == "custom"]
+    assert updates == [(x.model_id, {"shape": [5]})]  # the edit itself, nothing else
+    assert ed.total_params == 4 * 0 + 48 + 39 * 72 - 72 + 27  # the editor's own trait
+    assert len(custom) == 1 and custom[0]["type"] == "states"
+    states = custom[0]["states"]
+    first = ed.cards[1]
+    assert states[first.model_id] == {"param_count": 5 * 8 + 8}  # its shape stays (None, 8)
+    assert states[ed.wires[0].model_id] == {"shape": "(None, 5)"}
+    assert ed.wires[0].shape == "(None, 5)" and first.param_count == 48  # Python sees them too
+    assert states[x.model_id] == {"output_shape": "(None, 5)"}
+    assert len(states) == 3  # only what changed
+    # an edit that changes every shape downstream: still one message
+    del sent[:]
+    ed["d0"].units = 6
+    custom = [data["content"] for cid, method, data in sent if method == "custom"]
+    assert len(custom) == 1 and len(custom[0]["states"]) == 3  # d0 (shape, count), its wire, d1
+    assert custom[0]["states"][ed["d0"].model_id] == {"output_shape": "(None, 6)",
+                                                       "param_count": 36}
+
+
+def test_one_inspection_is_one_message_with_every_preview(monkeypatch):
+    import comm
+    import numpy as np
+
+    monkeypatch.setattr(comm, "create_comm", _RecordingComm)
+    sent = _RecordingComm.SENT
+    ed = NetworkEditor()
+    prev = ed.add("input", name="x", shape=[3])
+    for i in range(12):
+        d = ed.add("Dense", units=4)
+        ed.connect(prev, d)
+        prev = d
+    ed.connect(prev, ed.add("output", name="y"))
+    ed.build()
+    del sent[:]
+    ed.inspect(np.ones((2, 3), "float32"))
+    widgets = {w.model_id for w in ed.cards + ed.wires}
+    assert not [s for s in sent if s[1] == "update" and s[0] in widgets]
+    custom = [data["content"] for _, method, data in sent if method == "custom"]
+    assert len(custom) == 1 and set(custom[0]["states"]) == {c.model_id for c in ed.cards}
+    assert len(custom[0]["states"]) == 14
+    assert custom[0]["states"][prev.model_id]["preview"] == prev.preview
+    assert prev.preview["shape"] == [2, 4]

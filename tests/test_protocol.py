@@ -88,6 +88,16 @@ def test_document_lists_the_same_requests_fields_and_results():
         assert results == list(spec.result), name
 
 
+def test_kernel_messages_are_declared_in_typescript_and_documented():
+    ts, doc = TS.read_text(), DOC.read_text()
+    bodies = re.findall(r"export interface \w+ \{\n(.*?)\n\}", ts, re.S)
+    for name, keys in protocol.MESSAGES.items():
+        body = [b for b in bodies if f"type: '{name}';" in b]
+        assert len(body) == 1, f"protocol.ts declares no interface of the '{name}' message"
+        assert set(re.findall(r"^  (\w+):", body[0], re.M)) == set(keys), name
+        assert f'{{"type": "{name}"' in doc, f"docs/protocol.md does not show the '{name}' message"
+
+
 def request(ed, type_, **fields):
     return ed._handle_view_request(ed, {"request_id": next(_ids), "type": type_, **fields}, None)
 

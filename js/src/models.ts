@@ -4,9 +4,21 @@
  */
 
 import { CytoscapeModel, EdgeModel, NodeModel } from 'jupyter-cytoscape';
+import { applyStates, isStatesMessage } from './states';
 import { MODULE_NAME, MODULE_VERSION } from './version';
 
 export class NetworkEditorModel extends CytoscapeModel {
+  initialize(attributes: any, options: any): void {
+    super.initialize(attributes, options);
+    // the kernel's batched states of card and wire models (live shapes, previews): applied by
+    // the model, so that they arrive whether or not a view is shown
+    this.on('msg:custom', (msg: any) => {
+      if (isStatesMessage(msg)) {
+        void applyStates(async id => this.widget_manager.get_model(id), msg.states);
+      }
+    });
+  }
+
   defaults(): any {
     return {
       ...super.defaults(),

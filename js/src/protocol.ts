@@ -99,6 +99,15 @@ export interface Reply {
   result?: any;
 }
 
+/**
+ * Kernel -> view: new trait values of many card and wire models at once, by model id (the
+ * widgets' comm ids); applied as if each model had been synced (states.ts).
+ */
+export interface StatesMessage {
+  type: 'states';
+  states: { [modelId: string]: Record<string, unknown> };
+}
+
 /** The synced `history` trait of the editor: labels of the next undo / redo. */
 export interface History {
   undo: string;
