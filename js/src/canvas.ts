@@ -6,10 +6,69 @@
 import cytoscape from 'cytoscape';
 
 import { DARK_FACE } from './cardsvg';
+import { BoxOf, Culler } from './culling';
 import { FaceCache } from './facecache';
+import { LOD_BANDS, LOD_MIN_FONT } from './lod';
 import { Point } from './types';
 
 let canvasCount = 0;
+
+/**
+ * Far-out cards (lod.ts): a box in the kind's colour, its name (and kind) in
+ * text of at least LOD_MIN_FONT screen pixels, borders thick enough to see
+ * (model pixels scale with the band): the kind's colour, a double border in
+ * the shared layer's colour, red for an error, blue when selected.
+ */
+function farStyle(dark: boolean): any[] {
+  const rules: any[] = [
+    {
+      selector: 'node.nnc-far',
+      style: {
+        'background-image': 'none',
+        'background-color': dark ? 'data(farDark)' : 'data(tint)',
+        'border-color': 'data(kind)',
+        label: '',
+        'text-wrap': 'wrap',
+        'text-overflow-wrap': 'anywhere',
+        'text-valign': 'center',
+        'text-halign': 'center',
+        'font-weight': 'bold',
+        'line-height': 1.15,
+        'font-family': 'Helvetica, Arial, sans-serif',
+        color: dark ? '#f1f4f8' : '#1b2330',
+        'min-zoomed-font-size': LOD_MIN_FONT
+      }
+    }
+  ];
+  LOD_BANDS.forEach((band, i) => {
+    const border = band.border;
+    const style: Record<string, unknown> = { 'border-width': border };
+    if (band.font) {
+      style.label = band.label === 'name-kind' ? 'data(farLabel)' : 'data(name)';
+      style['font-size'] = band.font;
+      style['text-max-width'] = 'data(farTextWidth)';
+    }
+    rules.push({ selector: `node.nnc-lod${i + 1}`, style });
+    rules.push({
+      selector: `node.nnc-lod${i + 1}.nnc-shared`,
+      style: { 'border-width': border * 2, 'border-style': 'double', 'border-color': 'data(shared)' }
+    });
+    rules.push({
+      selector: `node.nnc-lod${i + 1}.nnc-error`,
+      style: {
+        'border-width': border * 1.5,
+        'border-style': 'solid',
+        'border-color': '#d32f2f',
+        'background-color': dark ? '#5a2a2a' : '#f9d4d4'
+      }
+    });
+    rules.push({
+      selector: `node.nnc-lod${i + 1}:selected`,
+      style: { 'border-width': border * 1.5, 'border-style': 'solid', 'border-color': '#2563eb' }
+    });
+  });
+  return rules;
+}
 
 /** Cytoscape style of cards (image faces, or titled boxes far out) and wires, light or dark. */
 export function canvasStyle(dark = false): any[] {
@@ -35,27 +94,11 @@ export function canvasStyle(dark = false): any[] {
         label: ''
       }
     },
-    {
-      selector: 'node.nnc-far',
-      style: {
-        'background-image': 'none',
-        'background-color': 'data(tint)',
-        label: 'data(title)',
-        'text-wrap': 'wrap',
-        'text-valign': 'center',
-        'text-halign': 'center',
-        'font-size': 26,
-        'font-weight': 'bold',
-        'font-family': 'Helvetica, Arial, sans-serif',
-        color: dark ? '#f1f4f8' : '#1b2330',
-        'text-max-width': 'data(w)',
-        'min-zoomed-font-size': 4
-      }
-    },
     { selector: 'node.nnc-stale', style: { 'border-width': 2, 'border-color': '#d97706', 'border-style': 'dashed' } },
     { selector: 'node.nnc-error', style: { 'border-width': 2.5, 'border-color': '#d32f2f', 'border-style': 'solid' } },
     { selector: 'node:selected', style: { 'border-width': 2.5, 'border-color': '#2563eb' } },
     { selector: 'node.nnc-error:selected', style: { 'border-width': 3.5, 'border-color': '#b71c1c' } },
+    ...farStyle(dark),
     {
       selector: 'edge',
       style: {
@@ -103,6 +146,10 @@ export function canvasStyle(dark = false): any[] {
 export class CanvasAdapter {
   cy: cytoscape.Core | null = null;
   faces: FaceCache | null = null;
+  /** Draws only what can be on screen (null on cytoscape versions it was not checked with). */
+  culler: Culler | null = null;
+  /** The box of a card or wire by element id, for culling (set by the card layer). */
+  boxOf: BoxOf = () => null;
   private id = ++canvasCount;
 
   /** @param container the element cytoscape draws into */
@@ -126,6 +173,8 @@ export class CanvasAdapter {
     });
     this.cy = cy;
     this.faces = new FaceCache((cy as any).renderer(), (cytoscape as any).version, String(this.id));
+    const culler = new Culler(cy, (id, isNode) => this.boxOf(id, isNode));
+    this.culler = culler.install((cytoscape as any).version) ? culler : null;
     return cy;
   }
 

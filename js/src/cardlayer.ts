@@ -8,14 +8,16 @@
 import type cytoscape from 'cytoscape';
 
 import { CanvasAdapter } from './canvas';
-import { cardSvg, svgDataUri } from './cardsvg';
-import { categoryColor, sharedColor, tint, typeColor } from './colors';
+import { cardSvg, DARK_FACE, svgDataUri } from './cardsvg';
+import { categoryColor, mix, sharedColor, tint, typeColor } from './colors';
 import { connectionsOf, layerUsersOf, sameSet, WireEnds } from './connections';
+import { cardBox, wireBox } from './culling';
+import { lodClasses } from './lod';
 import { ellipsize, formatCount, formatShape, hasPreview, pendingNote, PreviewData, previewLines } from './format';
 import { CARD, CardGeometry, endpointStyle, hitPort, layoutCard, PortHit } from './geometry';
 import { CardSpec, isParam, Point, TENSOR } from './types';
-import { Footprint } from './viewport';
-import { Side, wireCurve } from './wiring';
+import { Box, Footprint } from './viewport';
+import { Side, wireCurve, wireHandles } from './wiring';
 
 export interface CardEntry {
   cid: string;
@@ -59,6 +61,8 @@ export interface CardLayerHost {
   readonly timings: Record<string, number>;
   /** Cards are drawn far out (plain boxes). */
   isFar(): boolean;
+  /** The far-out band new cards are drawn in (lod.ts), when far. */
+  lodBand?(): number;
   /** The user is dragging this card (positions from the kernel wait). */
   isDragging(uid: string): boolean;
   /** Cards or wires were added or removed. */
@@ -88,8 +92,15 @@ export function hasError(m: any): boolean {
   return !!error && !pendingNote(error);
 }
 
+/** A card whose layer other cards call too. */
+function isShared(m: any): boolean {
+  return (m.get('shared_by') || []).length > 0;
+}
+
 function cardClasses(m: any): string {
-  return 'card' + (hasError(m) ? ' nnc-error' : '') + (isStale(m) ? ' nnc-stale' : '');
+  return (
+    'card' + (hasError(m) ? ' nnc-error' : '') + (isStale(m) ? ' nnc-stale' : '') + (isShared(m) ? ' nnc-shared' : '')
+  );
 }
 
 function unknownSpec(cardId: string): CardSpec {
@@ -120,7 +131,9 @@ export class CardLayer {
   private movedCards = new Set<string>();
   private curveFrame = 0;
 
-  constructor(private host: CardLayerHost) {}
+  constructor(private host: CardLayerHost) {
+    host.canvas.boxOf = (id, isNode) => (isNode ? this.cardBoxOf(id) : this.wireBoxOf(id));
+  }
 
   private get cy(): cytoscape.Core {
     return this.host.canvas.cy!;
@@ -293,8 +306,19 @@ export class CardLayer {
     return s ? { x: p.x + s.x, y: p.y + s.y } : { x: p.x, y: p.y };
   }
 
-  private title(spec: CardSpec | null, m: any): string {
-    return `${spec ? spec.title : m.get('card_id')}\n${m.get('name') || ''}`;
+  /** Node data of the far-out drawing (lod.ts): name, kind, colours, the label's width. */
+  private farData(spec: CardSpec | null, m: any, geom: CardGeometry): Record<string, string | number> {
+    const name: string = m.get('name') || '';
+    const kindColor = categoryColor(spec?.category);
+    return {
+      name,
+      farLabel: `${name}\n${spec ? spec.title : m.get('card_id')}`,
+      farTextWidth: Math.max(10, geom.width - 2 * CARD.padX),
+      kind: kindColor,
+      tint: tint(kindColor, 0.72),
+      farDark: mix(kindColor, DARK_FACE, 0.6),
+      shared: sharedColor([name, ...(m.get('shared_by') || [])])
+    };
   }
 
   private addCard(m: any): void {
@@ -310,11 +334,10 @@ export class CardLayer {
         face,
         w: geom.width,
         h: geom.height,
-        title: this.title(spec, m),
-        tint: tint(categoryColor(spec?.category), 0.85)
+        ...this.farData(spec, m, geom)
       },
       position: this.nodePosition(uid, { x: Number(pos.x) || 0, y: Number(pos.y) || 0 }),
-      classes: cardClasses(m) + (this.host.isFar() ? ' nnc-far' : '')
+      classes: cardClasses(m) + (this.host.isFar() ? ' ' + lodClasses(this.host.lodBand?.() || 1) : '')
     }) as unknown as cytoscape.NodeSingular;
     const entry: CardEntry = { cid: m.cid, uid, model: m, spec, geom, svg, face, pending: null, node };
     this.cards.set(m.cid, entry);
@@ -523,9 +546,10 @@ export class CardLayer {
     e.svg = svg;
     e.face = url;
     this.cy.batch(() => {
-      e.node.data({ face: url, w: geom.width, h: geom.height, title: this.title(e.spec, e.model) });
+      e.node.data({ face: url, w: geom.width, h: geom.height, ...this.farData(e.spec, e.model, geom) });
       e.node.toggleClass('nnc-error', hasError(e.model));
       e.node.toggleClass('nnc-stale', isStale(e.model));
+      e.node.toggleClass('nnc-shared', isShared(e.model));
       if (resized) {
         e.node.connectedEdges().forEach(edge => {
           const d = edge.data();
@@ -539,6 +563,7 @@ export class CardLayer {
       }
     });
     if (resized) {
+      this.host.canvas.culler?.moved(e.node);
       this.updateCurves([e.uid]);
     }
   }
@@ -569,6 +594,33 @@ export class CardLayer {
   inputsY(): number | null {
     const inputs = Array.from(this.cards.values()).filter(e => e.spec?.role === 'input');
     return inputs.length ? inputs.reduce((sum, e) => sum + e.node.position().y, 0) / inputs.length : null;
+  }
+
+  /** The box a card is drawn in (for culling), or null when it is not a card. */
+  private cardBoxOf(uid: string): Box | null {
+    const e = this.byUid.get(uid);
+    if (!e || e.node.removed()) {
+      return null;
+    }
+    const size = this.cardSize.get(uid) || e.geom;
+    return cardBox(e.node.position(), size.width, size.height);
+  }
+
+  /** The box a wire is drawn in: its two cards and the handles of its curve. */
+  private wireBoxOf(id: string): Box | null {
+    const edge = this.cy.getElementById(id);
+    if (!edge.length) {
+      return null;
+    }
+    const d = edge.data();
+    const src = this.cardBoxOf(d.source);
+    const tgt = this.cardBoxOf(d.target);
+    const sp = this.portPoint(d.source, 'output', d.source_port);
+    const tp = this.portPoint(d.target, 'input', d.target_port);
+    if (!src || !tgt) {
+      return null;
+    }
+    return wireBox(src, tgt, sp && tp ? wireHandles(sp, tp) : []);
   }
 
   /** The card under a model point, topmost first, with the point relative to its corner. */

@@ -196,6 +196,7 @@ export class NetworkEditorView extends CytoscapeView {
       canvas: this.canvas,
       timings: this.timings,
       isFar: () => this.viewport.far,
+      lodBand: () => this.viewport.lod?.band || 0,
       isDragging: uid => this.moves.dragging(uid),
       elementsChanged: () => this.onElementsChanged(),
       cardChanged: uid => this.inspector.cardChanged(uid),

@@ -9,6 +9,7 @@
 
 import type cytoscape from 'cytoscape';
 
+import { lodBand, LodSwitcher } from './lod';
 import { Point } from './types';
 
 /**
@@ -191,6 +192,8 @@ export class Viewport {
   framed = false;
   /** Cards are drawn far (plain boxes) at the current zoom. */
   far = false;
+  /** Switches the cards' level-of-detail band (lod.ts). */
+  lod: LodSwitcher | null = null;
 
   constructor(private host: ViewportHost) {}
 
@@ -277,18 +280,22 @@ export class Viewport {
     this.updateLevelOfDetail();
   }
 
-  /** Far out, faces are unreadable: draw plain titled cards (and spare decoding the faces). */
+  /**
+   * Far out, faces are unreadable: draw cards as named boxes (lod.ts), the
+   * band following the zoom; the cards switch over the next frames.
+   */
   updateLevelOfDetail(): void {
     const cy = this.host.cy;
     if (!cy) {
       return;
     }
-    const far = cy.zoom() < FAR_ZOOM;
-    if (far !== this.far) {
-      this.far = far;
-      cy.batch(() => {
-        cy.nodes().toggleClass('nnc-far', far);
-      });
+    if (!this.lod || this.lod.cy !== cy) {
+      this.lod = new LodSwitcher(cy);
+    }
+    const band = lodBand(cy.zoom(), FAR_ZOOM);
+    if (band !== this.lod.band) {
+      this.far = band > 0;
+      this.lod.set(band);
     }
   }
 }

@@ -122,6 +122,18 @@ export interface WireCurve {
   distances: string;
 }
 
+/** The two handles of a wire's curve: right of the source port, left of the target port. */
+export function wireHandles(srcPort: Point, tgtPort: Point): Point[] {
+  const dx = tgtPort.x - srcPort.x;
+  const dy = tgtPort.y - srcPort.y;
+  // handle length: half the horizontal run forwards; a wider loop for a wire going backwards
+  const reach = dx >= 0 ? Math.max(40, dx * 0.5) : Math.max(80, Math.min(-dx * 0.5, 240) + Math.abs(dy) * 0.15);
+  return [
+    { x: srcPort.x + reach, y: srcPort.y },
+    { x: tgtPort.x - reach, y: tgtPort.y }
+  ];
+}
+
 /**
  * The curve of a wire as in node editors: it leaves the source port dot to the
  * right and enters the target port dot from the left, bending smoothly between.
@@ -140,17 +152,9 @@ export function wireCurve(srcCentre: Point, tgtCentre: Point, srcPort: Point, tg
   }
   const ux = vx / len;
   const uy = vy / len;
-  const dx = tgtPort.x - srcPort.x;
-  const dy = tgtPort.y - srcPort.y;
-  // handle length: half the horizontal run forwards; a wider loop for a wire going backwards
-  const reach = dx >= 0 ? Math.max(40, dx * 0.5) : Math.max(80, Math.min(-dx * 0.5, 240) + Math.abs(dy) * 0.15);
-  const handles = [
-    { x: srcPort.x + reach, y: srcPort.y },
-    { x: tgtPort.x - reach, y: tgtPort.y }
-  ];
   const ws: number[] = [];
   const ds: number[] = [];
-  for (const c of handles) {
+  for (const c of wireHandles(srcPort, tgtPort)) {
     const rx = c.x - srcCentre.x;
     const ry = c.y - srcCentre.y;
     ws.push(Math.round(((rx * ux + ry * uy) / len) * 1e5) / 1e5);

@@ -1,0 +1,150 @@
+/**
+ * Level of detail: far out, a card's face is unreadable, so cards are drawn as
+ * boxes in their kind's colour with the card's name (and kind) as cytoscape
+ * text, sized per zoom band so that it stays at least LOD_MIN_FONT screen
+ * pixels, and hidden once the boxes are too small to hold it. Faces are then
+ * not decoded at all.
+ *
+ * A band is a class on each node (`nnc-far` plus `nnc-lod<band>`), styled in
+ * canvas.ts. Changing the classes of every card restyles every card, which at
+ * 1,000 cards is a long frame, so the classes change in chunks over frames,
+ * cards on screen first (`LodSwitcher`).
+ */
+
+import type cytoscape from 'cytoscape';
+
+import type { Box } from './viewport';
+
+/** Smallest label on screen, in screen pixels. */
+export const LOD_MIN_FONT = 10;
+
+export interface LodBand {
+  /** The band holds zooms from `min` (inclusive) up to the previous band's `min`. */
+  min: number;
+  /** Label font size in model pixels (0: no label, the boxes are too small). */
+  font: number;
+  /** The label shows the card's name and kind, or only its name. */
+  label: 'name-kind' | 'name' | 'none';
+  /** Border width in model pixels: about 1.5-3 screen pixels over the band. */
+  border: number;
+}
+
+/**
+ * Far bands (band 1 is the nearest). A card of the usual width (184-340 model
+ * px) holds a 10-15 screen px name down to about 0.25; below, the boxes show
+ * colour and marks only.
+ */
+export const LOD_BANDS: LodBand[] = [
+  { min: 0.42, font: 24, label: 'name-kind', border: 4 },
+  { min: 0.25, font: 40, label: 'name', border: 6 },
+  { min: 0, font: 0, label: 'none', border: 14 }
+];
+
+/** Cards whose class changes in one frame. */
+export const LOD_CHUNK = 80;
+
+/** Every class a band may put on a node. */
+export const LOD_CLASSES = ['nnc-far', ...LOD_BANDS.map((_, i) => `nnc-lod${i + 1}`)];
+
+/** The band at a zoom: 0 (faces) at or above `farZoom`, else 1.. (LOD_BANDS index + 1). */
+export function lodBand(zoom: number, farZoom: number): number {
+  if (zoom >= farZoom) {
+    return 0;
+  }
+  const i = LOD_BANDS.findIndex(b => zoom >= b.min);
+  return i < 0 ? LOD_BANDS.length : i + 1;
+}
+
+/** The classes of a node in a band ('' for faces). */
+export function lodClasses(band: number): string {
+  return band > 0 ? `nnc-far nnc-lod${band}` : '';
+}
+
+/** The band a node is drawn in now, from its classes. */
+export function nodeBand(node: cytoscape.NodeSingular): number {
+  if (!node.hasClass('nnc-far')) {
+    return 0;
+  }
+  for (let i = 1; i <= LOD_BANDS.length; i++) {
+    if (node.hasClass(`nnc-lod${i}`)) {
+      return i;
+    }
+  }
+  return -1;
+}
+
+/**
+ * Order for switching: cards that meet the view first, then the rest; at most
+ * `limit` of them.
+ */
+export function switchOrder<T>(items: T[], onScreen: (t: T) => boolean, limit: number): T[] {
+  const first: T[] = [];
+  const later: T[] = [];
+  for (const t of items) {
+    (onScreen(t) ? first : later).push(t);
+  }
+  return first.concat(later).slice(0, limit);
+}
+
+/** Brings every node's classes to the band of the current zoom, a chunk per frame. */
+export class LodSwitcher {
+  /** The band cards are being brought to (new cards start in it). */
+  band = 0;
+  private frame = 0;
+
+  constructor(readonly cy: cytoscape.Core) {}
+
+  /** Switch to `band`; true when cards still have to change (done over the next frames). */
+  set(band: number): boolean {
+    this.band = band;
+    return this.step();
+  }
+
+  /** True while cards are still being switched. */
+  get busy(): boolean {
+    return this.frame !== 0;
+  }
+
+  private step(): boolean {
+    const cy = this.cy;
+    if (cy.destroyed()) {
+      return false;
+    }
+    const band = this.band;
+    const wrong: cytoscape.NodeSingular[] = [];
+    cy.nodes('.card').forEach(n => {
+      if (nodeBand(n) !== band) {
+        wrong.push(n);
+      }
+    });
+    if (!wrong.length) {
+      return false;
+    }
+    const ext = cy.extent() as Box;
+    const chunk = switchOrder(
+      wrong,
+      n => {
+        const p = n.position();
+        return p.x > ext.x1 - 400 && p.x < ext.x2 + 400 && p.y > ext.y1 - 400 && p.y < ext.y2 + 400;
+      },
+      LOD_CHUNK
+    );
+    const classes = lodClasses(band);
+    cy.batch(() => {
+      for (const n of chunk) {
+        n.removeClass(LOD_CLASSES.join(' '));
+        if (classes) {
+          n.addClass(classes);
+        }
+      }
+    });
+    const more = wrong.length > chunk.length;
+    if (more && !this.frame) {
+      this.frame = requestAnimationFrame(() => {
+        this.frame = 0;
+        this.step();
+      });
+    }
+    return more;
+  }
+}
