@@ -684,10 +684,7 @@ export class Groups {
       return null;
     }
     const name = this.host.layer.cardName(group);
-    return (
-      `The cards inside '${name}' are read-only here. In Python, ed['${name}'].inner opens them in an ` +
-      `editor of their own (a copy); ed['${name}'].graph = that_editor.graph_model puts the changes back.`
-    );
+    return `Cards inside '${name}' are read-only: ed['${name}'].inner opens a copy in Python.`;
   }
 
   /**

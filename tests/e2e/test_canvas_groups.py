@@ -9,6 +9,7 @@ import json
 import re
 
 from .canvas_helpers import Canvas
+from .test_canvas_editor import _luminance, _pixel
 
 MODEL = (
     "import keras\n"
@@ -191,7 +192,7 @@ def test_a_nested_model_expands_into_a_group_and_stays_so_after_a_reload(open_no
     nb.assert_no_errors()
 
 
-def test_double_click_on_an_inner_card_says_where_to_edit_it(open_notebook):
+def test_an_open_group_is_read_only_and_follows_the_dark_theme(open_notebook):
     nb = open_notebook("canvas_groups_readonly", [MODEL + "\ned['encoder'].expanded = True", "ed"],
                        viewport=(1500, 1000))
     nb.run_all()
@@ -207,4 +208,27 @@ def test_double_click_on_an_inner_card_says_where_to_edit_it(open_notebook):
     assert "ed['encoder'].inner" in canvas.status()
     nb.shot("an inner card is read-only: the status line says where to change it",
             locator=canvas.root)
+
+    # the dark theme: the frame and the inner cards are drawn again, dark
+    faces = canvas.eval("v.cy.nodes('.nnc-inner').map(n => n.data('face'))")
+    nb.page.evaluate("() => window.jupyterapp.commands.execute('apputils:change-theme',"
+                     " {theme: 'JupyterLab Dark'})")
+    try:
+        nb.page.wait_for_function("() => document.body.dataset.jpThemeLight === 'false'",
+                                  timeout=30000)
+        canvas.wait("!v.faceSvg(arg).includes('fill=\"#fbfcfe\"')", uid)
+        canvas.wait("v.cy.nodes('.nnc-inner').filter(n => arg.includes(n.data('face'))).length"
+                    " === 0", faces)
+        _look_at(canvas, uid)
+        nb.page.wait_for_timeout(500)
+        nb.shot("the group in the dark theme", locator=canvas.root)
+        inner = next(i for i in canvas.eval(INNER) if i["title"].endswith("enc_hidden"))["box"]
+        body = _pixel(nb, inner["x1"] + 8, (inner["y1"] + inner["y2"]) / 2, radius=1)
+        assert max(_luminance(p) for p in body) < 90, body
+        frame = _expanded_state(canvas, uid)["frame"]
+        inside = _pixel(nb, frame["x1"] + 8, frame["y2"] - 40, radius=1)
+        assert max(_luminance(p) for p in inside) < 90, inside
+    finally:
+        nb.page.evaluate("() => window.jupyterapp.commands.execute('apputils:change-theme',"
+                         " {theme: 'JupyterLab Light'})")
     nb.assert_no_errors()
