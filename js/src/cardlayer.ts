@@ -119,11 +119,14 @@ export class CardLayer {
   layerUsers = new Map<string, string>();
   /**
    * View-only offsets of card nodes from their kernel positions (node = model
-   * position + shift), and the size of cards drawn larger than themselves: set
-   * by groups.ts for expanded groups and the cards moved aside for them. Never
-   * sent to the kernel (see modelPosition).
+   * position + shift), set by groups.ts for expanded groups and the cards moved
+   * aside for them. Never sent to the kernel (see modelPosition).
    */
   readonly shift = new Map<string, Point>();
+  /**
+   * The card size of a card drawn larger than its card (an expanded group is
+   * drawn as its frame, `geom`): what the Layout button lays out.
+   */
   readonly cardSize = new Map<string, { width: number; height: number }>();
   private faceSeq = 0;
   private syncScheduled = false;
@@ -602,7 +605,7 @@ export class CardLayer {
     if (!e || e.node.removed()) {
       return null;
     }
-    const size = this.cardSize.get(uid) || e.geom;
+    const size = e.geom; // as drawn (an expanded group: its frame)
     return cardBox(e.node.position(), size.width, size.height);
   }
 

@@ -563,6 +563,8 @@ interface Drawn {
 const FRAME_Z = 0;
 const INNER_Z = 1;
 const WIRE_Z = 2;
+/** Far out, a frame's name is drawn this far below its top edge (inside its header and band). */
+const FRAME_LABEL_DROP = CARD.headerHeight + FRAME.band;
 
 export class Groups {
   /** Expanded groups, by card uid (laid out; drawn once their frame is on the canvas). */
@@ -760,7 +762,8 @@ export class Groups {
         const d: Drawn = { uid, key, layout, card, nodes: [], anchors: [], edges: [], faces: [], svgs: faces };
         this.drawn.set(uid, d);
         this.addElements(d, faces);
-        e.node.style('z-index', FRAME_Z);
+        // under its inner cards; far out, its name in its header (clear of the inner boxes)
+        e.node.style({ 'z-index': FRAME_Z, 'text-valign': 'top', 'text-margin-y': FRAME_LABEL_DROP });
         layer.redrawCard(e, true);
         this.makeRoom();
       },
@@ -779,7 +782,7 @@ export class Groups {
       this.drawn.delete(uid);
       const e = this.host.layer.byUid.get(uid);
       if (e && !e.node.removed()) {
-        e.node.removeStyle('z-index');
+        e.node.removeStyle('z-index text-valign text-margin-y');
       }
     }
   }
@@ -959,6 +962,12 @@ export class Groups {
   /** Move cards aside (view only) so that no card is under an expanded frame. */
   makeRoom(): void {
     const layer = this.host.layer;
+    for (const uid of [...layer.shift.keys(), ...layer.cardSize.keys()]) {
+      if (!layer.byUid.has(uid)) {
+        layer.shift.delete(uid); // a card removed (undo may bring it back: at its kernel position)
+        layer.cardSize.delete(uid);
+      }
+    }
     if (!this.drawn.size && !layer.shift.size) {
       return;
     }
