@@ -14,6 +14,7 @@ import base64
 import functools
 import io
 import math
+import re
 from dataclasses import dataclass, field
 
 from . import catalog
@@ -30,6 +31,8 @@ FONT_FAMILY = ("'Inter', 'Helvetica Neue', Helvetica, Arial, 'Liberation Sans', 
                "sans-serif")
 MONO_FAMILY = "'JetBrains Mono', 'DejaVu Sans Mono', Menlo, Consolas, monospace"
 BACKGROUND = "#ffffff"
+#: Pictures wider than this (in pixels) are shown at the width of a notebook's output.
+NOTEBOOK_WIDTH = 900
 ERROR = "#d32f2f"
 STALE = "#b45309"
 
@@ -588,6 +591,12 @@ class SVGText(str):
     """The SVG document of a network: a ``str`` that a notebook shows as the picture."""
 
     def _repr_svg_(self) -> str:
+        # JupyterLab shows SVG as an <img> at its own size: a picture wider than an output
+        # usually is gets no size of its own, so it fills the output's width (keeping its
+        # shape, from the viewBox); a small one stays at its size
+        m = re.match(r'<svg ([^>]*?)width="(\d+)" height="\d+"', self)
+        if m and int(m.group(2)) > NOTEBOOK_WIDTH:
+            return self[:m.start(2) - 7] + 'width="100%"' + self[m.end():]
         return str(self)
 
     def _repr_pretty_(self, p, cycle) -> None:

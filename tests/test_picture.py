@@ -104,8 +104,15 @@ def test_pictures_show_in_a_notebook_and_print_short(ed):
     data, _ = formatter.format(ed.to_svg())
     assert data["image/svg+xml"].startswith("<svg")
     assert len(data["text/plain"]) < 80, data["text/plain"]
+    # wider than a notebook's output: shown at the output's width, its shape kept by viewBox
+    shown = ET.fromstring(data["image/svg+xml"])
+    assert shown.get("width") == "100%" and shown.get("height") is None and shown.get("viewBox")
     data, _ = formatter.format(ed.to_png(scale=1))
     assert "image/png" in data and "PNG picture" in data["text/plain"]
+    small = NetworkEditor()
+    small.add("input", name="a", shape=[3])
+    assert ET.fromstring(small.to_svg()._repr_svg_()).get("width") == "232"
+    small.close()
 
 
 def test_an_inspection_preview_and_an_error_are_drawn():

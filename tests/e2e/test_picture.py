@@ -116,4 +116,21 @@ def test_the_python_picture_matches_the_canvas(open_notebook, artifacts):
     names = {c["name"] for c in py["cards"].values()}
     assert {"hidden", "bad", "lone", "init"} <= names
     assert (artifacts / "python-picture.png").stat().st_size > 10_000
+
+    # as a cell's result, the picture shows in the notebook (not a page of SVG text)
+    j = nb.add_cell("ed.to_svg()")
+    data = nb.outputs_json(j)[-1]["data"]
+    assert data["image/svg+xml"].startswith("<svg") and "picture" in data["text/plain"], data.keys()
+    out = nb.output(j)
+    pic = out.locator("img, svg").first
+    pic.wait_for(state="visible")
+    assert "<svg" not in nb.output_text(j)
+    # wider than the output, the picture is shown at the output's width, whole
+    box, area = pic.bounding_box(), out.bounding_box()
+    assert 150 < box["height"] and box["x"] + box["width"] <= area["x"] + area["width"] + 1, \
+        (box, area)
+    w, h = map(int, re.search(r'viewBox="\S+ \S+ (\d+) (\d+)"', data["image/svg+xml"]).groups())
+    ratio = h / w
+    assert abs(box["height"] / box["width"] - ratio) < 0.02, (box, ratio)
+    nb.shot("the picture as a cell's result", locator=out)
     nb.assert_no_errors()
