@@ -26,12 +26,13 @@ _HELPER_TYPES = (catalog.INITIALIZER, catalog.REGULARIZER, catalog.CONSTRAINT)
 
 
 def text_width(text: str, font_size: float, bold: bool = False) -> float:
-    """Estimated width in pixels of text in the card font (the canvas's estimate)."""
+    """Estimated width in pixels of text in the card font (the canvas's estimate, which counts
+    UTF-16 code units: a character beyond U+FFFF counts twice)."""
     widths, other = CARD["charWidths"], CARD["otherCharWidth"]
     units = 0
     for ch in text:
         c = ord(ch)
-        units += widths[c - 32] if 32 <= c <= 126 else other
+        units += widths[c - 32] if 32 <= c <= 126 else other * (2 if c > 0xFFFF else 1)
     return (units / 1000) * font_size * (1.1 if bold else 1) * 1.1
 
 
