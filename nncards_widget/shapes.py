@@ -54,13 +54,13 @@ class _Entry:
     """One card's cached build: its CardResult, the signature it was built under, and what is
     published from it."""
 
-    __slots__ = ("signature", "result", "in_model", "param_count", "shapes")
+    __slots__ = ("signature", "result", "in_model", "param_count", "shapes", "weights")
 
     def __init__(self, signature, result: CardResult):
         self.signature = signature
         self.result = result
         self.in_model = False
-        self.param_count, self.shapes = _measure(result)
+        self.param_count, self.shapes, self.weights = _measure_weights(result)
 
     @property
     def shape(self) -> str | None:
@@ -111,8 +111,9 @@ class LiveShapes:
         self._touched: list = []  # uids stored since the last publish
         self._regroup: set = set()  # layer cards whose set of callers changed (shared_by)
         self._after_cell = AfterCell(self.refresh, "live shape update")
-        self._total = 0  # sum of the entries' parameter counts
+        self._total = 0  # parameters of the entries' trainable weights, each variable once
         self._counted = 0  # number of entries with a count
+        self._uses: dict = {}  # id of a weight variable -> number of entries counting it
         #: bumps on every change of the network (not on moves); inspection compares it with the
         #: build's
         self.version = 0
@@ -222,9 +223,18 @@ class LiveShapes:
 
     def _count(self, entry, sign: int):
         """Keep the running total of parameter counts (``ed.total_params``) up to date."""
-        if entry is not None and entry.param_count is not None:
-            self._total += sign * entry.param_count
-            self._counted += sign
+        if entry is None or entry.param_count is None:
+            return
+        self._counted += sign
+        uses = self._uses
+        for key, size in entry.weights.items():  # a layer shared by two wrappers counts once
+            n = uses.get(key, 0) + sign
+            if n:
+                uses[key] = n
+            else:
+                del uses[key]
+            if n == (1 if sign > 0 else 0):
+                self._total += sign * size
 
     # -- publishing ----------------------------------------------------------------------------
     def _publish(self):
@@ -278,8 +288,14 @@ def _main_tensor(result: CardResult):
 
 def _measure(result: CardResult):
     """(trainable parameter count, {output port: shape text}) of a built card."""
+    count, shapes, _ = _measure_weights(result)
+    return count, shapes
+
+
+def _measure_weights(result: CardResult):
+    """``_measure`` and {id of each trainable weight variable: its size}."""
     if result.error is not None:
-        return None, {}
+        return None, {}, {}
     shapes = {}
     for port, tensor in result.outputs.items():
         if isinstance(tensor, (list, tuple)):
@@ -287,17 +303,17 @@ def _measure(result: CardResult):
         if tensor is not None:
             shapes[port] = shape_text(tensor.shape)
     if not shapes:
-        return None, {}  # a layer used only as a wrapper's "Layer" (or an initializer...)
+        return None, {}, {}  # a layer used only as a wrapper's "Layer" (or an initializer...)
     layer = result.obj
     if layer is None:  # Input and Output cards
-        return 0, shapes
-    count = 0
+        return 0, shapes, {}
+    weights = {}
     for v in layer.trainable_weights:
         n = 1
         for d in v.shape:
             n *= int(d)
-        count += n
-    return count, shapes
+        weights[id(v)] = n
+    return sum(weights.values()), shapes, weights
 
 
 def _carries_tensor(graph: Graph, wire) -> bool:

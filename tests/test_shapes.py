@@ -177,6 +177,25 @@ def test_total_params_match_the_built_model(editor):
         assert c.param_count == trainable(model.get_layer(c.name))
 
 
+def test_total_params_count_a_layer_shared_by_two_wrappers_once(editor):
+    ed = editor
+    x = ed.add("input", name="x", shape=[10, 8])
+    inner = ed.add("Dense", name="inner", units=4)
+    td1, td2 = ed.add("TimeDistributed", name="td1"), ed.add("TimeDistributed", name="td2")
+    cat = ed.add("Concatenate", name="cat")
+    for td in (td1, td2):
+        ed.connect(inner["Layer instance"], td["Layer"])
+        ed.connect(x, td)
+        ed.connect(td, cat)
+    ed.connect(cat, ed.add("output", name="y"))
+    assert td1.param_count == td2.param_count == 8 * 4 + 4  # each wrapper shows its layer's
+    assert ed.total_params == 8 * 4 + 4  # one set of weights
+    model = ed.build()
+    assert ed.total_params == trainable(model)
+    ed.remove(td2)
+    assert ed.total_params == 8 * 4 + 4
+
+
 def test_time_distributed_wrapped_layer_follows_input_changes(editor):
     ed = editor
     x = ed.add("input", name="x", shape=[10, 8])
