@@ -7,6 +7,7 @@ same change. The classes are generated from the catalogue (``card_class(spec)``)
 
 from __future__ import annotations
 
+import contextlib
 import copy
 
 import ipycytoscape
@@ -112,6 +113,8 @@ class Card(_ShownAsText, ipycytoscape.Node):
     _model_module_version = Unicode(MODULE_VERSION).tag(sync=True)
 
     spec: catalog.CardSpec = None  # set on each generated class
+    #: the editor's undoable step (label -> context manager), set when the card is on one
+    _edit_step = None
 
     card_id = Unicode(read_only=True).tag(sync=True)
     name = Unicode().tag(sync=True)
@@ -206,7 +209,9 @@ class Card(_ShownAsText, ipycytoscape.Node):
     def adapt(self, data, batch_size=None, steps=None) -> None:
         """Learn a preprocessing card's state from ``data`` (as Keras's ``layer.adapt``): the
         vocabulary, mean and variance or bin boundaries the built layer is made with."""
-        catalog.state.adapt(self, data, batch_size=batch_size, steps=steps)
+        step = self._edit_step(f"Adapt '{self.name}' on the data") if self._edit_step else None
+        with step or contextlib.nullcontext():  # every state row in one undoable step
+            catalog.state.adapt(self, data, batch_size=batch_size, steps=steps)
 
     def to_data(self) -> CardData:
         pos = dict(self.position) if self.position else {}

@@ -489,6 +489,7 @@ class NetworkEditor(ipycytoscape.CytoscapeWidget):
         self._names[data.name] += 1
         self._widgets[ev.uid] = widget
         widget.observe(self._widget_changed, names=_observed(widget))
+        widget._edit_step = self._edit
         self._hold_graph_sync()
         if data.card_id not in self.card_specs and data.card_id not in self._new_specs:
             self._new_specs[data.card_id] = catalog.get(data.card_id).to_dict()
@@ -502,6 +503,7 @@ class NetworkEditor(ipycytoscape.CytoscapeWidget):
     def _draw_remove(self, ev: GraphEvent):
         widget = self._widgets.pop(ev.uid)
         widget.unobserve(self._widget_changed, names=_observed(widget))
+        widget._edit_step = None
         self._placement.drop(ev.uid)
         self._name_freed(ev.old.name)
         if isinstance(widget.position, TrackedPosition):

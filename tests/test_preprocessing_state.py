@@ -111,6 +111,16 @@ def test_a_discretization_card_keeps_its_boundaries_instead_of_a_number_of_bins(
     assert ed.build().get_layer("prep").bin_boundaries == card.bin_boundaries
 
 
+def test_adapt_is_one_undoable_step():
+    ed, card = _network("Discretization", [3], None, {"num_bins": 4})
+    before = ed.undo_state["undo_count"]
+    card.adapt(NUMBERS)  # sets the bin boundaries and clears the number of bins
+    assert card.bin_boundaries and card.num_bins is None
+    assert ed.undo_state["undo_count"] == before + 1
+    assert ed.undo() == "Adapt 'prep' on the data"
+    assert card.bin_boundaries is None and card.num_bins == 4
+
+
 def test_large_state_is_kept_in_the_kernel_only_and_to_json_says_so():
     ed, card = _network("StringLookup", [1], "string", {})
     card.vocabulary = [f"word{i:07d}" for i in range(state.MAX_SAVED_BYTES // 10)]
