@@ -118,7 +118,17 @@ class Canvas:
         return self._new_uid(before)
 
     def canvas_box(self) -> dict:
-        return self.root.locator('[data-testid="nncards-canvas"]').bounding_box()
+        """The part of the canvas a user sees: its box less a panel floating over it (narrow
+        editors show the palette or the inspector over the canvas)."""
+        box = self.root.locator('[data-testid="nncards-canvas"]').bounding_box()
+        classes = self.root.get_attribute("class") or ""
+        x1, x2 = box["x"], box["x"] + box["width"]
+        if "nnc-palette-overlay" in classes:
+            p = self.root.locator('[data-testid="nncards-palette"]').bounding_box()
+            x1 = max(x1, p["x"] + p["width"])
+        if "nnc-inspector-overlay" in classes:
+            x2 = min(x2, self.root.locator('[data-testid="nncards-inspector"]').bounding_box()["x"])
+        return {"x": x1, "y": box["y"], "width": max(x2 - x1, 0), "height": box["height"]}
 
     def drag(self, a: tuple[float, float], b: tuple[float, float], steps: int = 12):
         m = self.page.mouse

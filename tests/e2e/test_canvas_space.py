@@ -8,6 +8,8 @@ Screenshots of every step land in tests/artifacts/<test name>/.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from .canvas_helpers import Canvas
@@ -23,6 +25,8 @@ SMALL = (
 )
 
 EMPTY = "from nncards_widget import NetworkEditor\ned = NetworkEditor()\ned"
+
+ROOT = Path(__file__).resolve().parents[2]
 
 #: the readable zoom (js/src/viewport.ts READABLE_ZOOM): below it cards draw as boxes
 READABLE_ZOOM = 0.7
@@ -49,14 +53,8 @@ def _pressed(canvas: Canvas, what: str) -> bool:
 def _visible_area(canvas: Canvas) -> dict:
     """The page rectangle of the canvas a user sees: the canvas less the panels over it."""
     box = canvas.canvas_box()
-    x1, x2 = box["x"], box["x"] + box["width"]
-    classes = _classes(canvas)
-    if "nnc-palette-overlay" in classes:
-        x1 = max(x1, canvas.root.locator('[data-testid="nncards-palette"]').bounding_box()["x"]
-                 + canvas.root.locator('[data-testid="nncards-palette"]').bounding_box()["width"])
-    if "nnc-inspector-overlay" in classes:
-        x2 = min(x2, canvas.root.locator('[data-testid="nncards-inspector"]').bounding_box()["x"])
-    return {"x1": x1, "y1": box["y"], "x2": x2, "y2": box["y"] + box["height"]}
+    return {"x1": box["x"], "y1": box["y"], "x2": box["x"] + box["width"],
+            "y2": box["y"] + box["height"]}
 
 
 def _inside(card: dict, area: dict, slack: float = 1.0) -> bool:
@@ -119,6 +117,32 @@ def test_first_view_frames_the_whole_network_with_the_palette_folded(open_notebo
     assert _pressed(empty, "palette")
     assert empty.root.locator('[data-testid="nncards-palette"]').is_visible()
     nb.shot("an empty editor opens with its palette")
+    nb.assert_no_errors()
+
+
+def test_the_quickstart_network_opens_framed_whole(open_notebook, lab_server):
+    lab_server.copy_in(ROOT / "notebooks" / "quickstart.ipynb", "space_quickstart.ipynb")
+    nb = open_notebook("space_quickstart", viewport=(1400, 900))
+    nb.run_cell(1)  # imports (cell 0 is the title)
+    nb.run_cell(3)  # the network, shown
+    canvas = Canvas(nb)
+    canvas.wait_ready()
+    canvas.wait("v.cardsInfo().length >= 4")
+    _settle(canvas)
+    canvas.root.scroll_into_view_if_needed()
+    nb.shot("quickstart network as first shown", locator=canvas.root)
+    assert not _pressed(canvas, "palette")
+    area = _visible_area(canvas)
+    outside = [c["name"] for c in canvas.cards() if not _inside(c, area)]
+    assert not outside, (outside, area)
+    # readable: the faces are drawn (not boxes), at a zoom where card text is ~8 px or more;
+    # the inspector, which would have made it too small, starts folded (one click away)
+    assert canvas.eval("v.cy.zoom()") >= READABLE_ZOOM
+    assert not canvas.eval("v.cy.nodes().some(n => n.hasClass('nnc-far'))")
+    assert not _pressed(canvas, "inspector")
+    canvas.root.locator('[data-testid="nncards-inspector-toggle"]').click()
+    canvas.root.locator('[data-testid="nncards-inspector"]').wait_for(state="visible")
+    nb.shot("the inspector shown", locator=canvas.root)
     nb.assert_no_errors()
 
 
@@ -191,9 +215,16 @@ def test_toolbar_and_panels_from_400_px_to_full_width(open_notebook, ui):
             if _pressed(canvas, what):
                 canvas.root.locator(f'[data-testid="nncards-{what}-toggle"]').click()
                 nb.page.wait_for_timeout(100)
-    # the user's choice is remembered for this editor: shown after a reload
+    # the user's choice is remembered for this editor: the same after a reload
     canvas.root.locator('[data-testid="nncards-inspector-toggle"]').click()
     assert _pressed(canvas, "inspector") and not _pressed(canvas, "palette")
+    nb.reload()
+    canvas = Canvas(nb)
+    canvas.wait_ready()
+    canvas.wait_cards(2)
+    assert _pressed(canvas, "inspector") and not _pressed(canvas, "palette")
+    assert canvas.root.locator('[data-testid="nncards-inspector"]').is_visible()
+    nb.shot("after a reload: the inspector as the user left it", locator=canvas.root)
     nb.assert_no_errors()
 
 
