@@ -32,6 +32,8 @@ from collections.abc import Mapping
 import keras
 import numpy as np
 
+from ._after_cell import running_loop
+
 __all__ = ["TrainingMonitor", "RULES", "card_state"]
 
 log = logging.getLogger(__name__)
@@ -259,6 +261,9 @@ class TrainingMonitor(keras.callbacks.Callback):
         t0 = time.perf_counter()
         self.editor._training_monitor = self
         self._status = "training"
+        loop = running_loop()
+        if loop is not None:  # fit runs in the kernel's loop: look again when the cell is over
+            loop.call_soon(self._check_ended)
         self.editor.publish_many({card.uid: {"training": {}} for card in self.editor.cards
                                   if card.training})
         self._watch_cards(self.model)
@@ -302,6 +307,16 @@ class TrainingMonitor(keras.callbacks.Callback):
         self._status = "stopped" if getattr(self.model, "stop_training", False) else "done"
         if self._cards and (self.samples == 0 or self._within_budget(time.perf_counter())):
             self._sample(measure=False, final=True)
+        self._sync(force=True)
+
+    def _check_ended(self):
+        """After the cell that ran ``fit``: still training means the fit was interrupted
+        (Keras calls no ``on_train_end`` when an error or Ctrl+C ends it)."""
+        if self._status != "training":
+            return
+        self._status = "interrupted"
+        self._warning = (f"Training was interrupted at epoch {self._epoch + 1}, step "
+                         f"{self._step} (an error or Ctrl+C ended fit).")
         self._sync(force=True)
 
     # -- statistics -----------------------------------------------------------------------------

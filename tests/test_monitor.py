@@ -74,6 +74,43 @@ def test_history_is_the_keras_history_and_progress_is_complete(editor):
     assert [r[0] for r in state["rules"]] == ["exploding", "dead", "stalled", "learning"]
 
 
+def test_an_interrupted_fit_shows_as_interrupted_after_the_cell(editor):
+    """Keras calls no on_train_end when fit is interrupted (Ctrl+C, an error): the panel must
+    not stay 'Training'. In a kernel the monitor looks again right after the cell."""
+    import asyncio
+
+    network(editor)
+    model = editor.build()
+    model.compile(optimizer="adam", loss="categorical_crossentropy")
+    xs, ys = data()
+
+    class Interrupt(keras.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            if batch == 2:
+                raise KeyboardInterrupt
+
+    async def cell():
+        try:
+            model.fit(xs, ys, epochs=2, batch_size=8, verbose=0,
+                      callbacks=[editor.monitor(), Interrupt()])
+        except KeyboardInterrupt:
+            pass
+        assert editor.training_state["status"] == "training"  # the cell is not over yet
+
+    async def session():
+        await cell()
+        await asyncio.sleep(0)  # the kernel's loop turns: the cell is over
+        return editor.training_state
+
+    state = asyncio.run(session())
+    assert state["status"] == "interrupted" and state["eta"] is None
+    assert state["step"] == 3 and state["epoch"] == 1
+    assert "interrupted" in state["warning"]
+    # a later fit that ends normally is 'done'
+    model.fit(xs, ys, epochs=1, batch_size=8, verbose=0, callbacks=[editor.monitor()])
+    assert editor.training_state["status"] == "done"
+
+
 def test_card_statistics_match_the_trained_weights_and_probe_outputs(editor):
     hidden, head = network(editor)
     model, mon, _, xs = trained(editor, budget=0.9)

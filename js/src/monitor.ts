@@ -13,7 +13,7 @@ import { formatStat } from './format';
 
 /** `training_state` of the editor (see docs/protocol.md). */
 export interface TrainingState {
-  status: 'training' | 'done' | 'stopped';
+  status: 'training' | 'done' | 'stopped' | 'interrupted';
   epoch: number;
   epochs: number | null;
   step: number;
@@ -133,18 +133,25 @@ export function formatSeconds(s: number | null): string {
   return `${m} min ${String(r).padStart(2, '0')} s`;
 }
 
-/** The panel's progress line and the done share (0..1). */
+const STATUS_TEXT: Record<TrainingState['status'], string> = {
+  training: 'Training',
+  done: 'Done',
+  stopped: 'Stopped',
+  interrupted: 'Interrupted' // fit ended by an error or Ctrl+C (the kernel saw no end of it)
+};
+
+/** The panel's progress line and the done share (0..1; an interrupted fit keeps its own). */
 export function progressOf(st: TrainingState): { text: string; done: number } {
   const epochs = st.epochs || 0;
   const steps = st.steps || 0;
   let done = 0;
-  if (st.status !== 'training') {
+  if (st.status !== 'training' && st.status !== 'interrupted') {
     done = 1;
   } else if (epochs) {
     done = Math.min(1, (st.epoch - 1 + (steps ? st.step / steps : 0)) / epochs);
   }
   const parts = [
-    st.status === 'training' ? 'Training' : st.status === 'stopped' ? 'Stopped' : 'Done',
+    STATUS_TEXT[st.status] || 'Done',
     `epoch ${st.epoch}${epochs ? '/' + epochs : ''}`,
     `step ${st.step}${steps ? '/' + steps : ''}`,
     `${formatSeconds(st.elapsed)} elapsed`

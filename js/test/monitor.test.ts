@@ -68,6 +68,9 @@ test('progress line and share done while training, and when done', () => {
   const done = progressOf({ ...STATE, status: 'done', epoch: 4, step: 10, eta: null });
   assert.equal(done.done, 1);
   assert.ok(done.text.startsWith('Done · epoch 4/4 · step 10/10') && !done.text.includes('ETA'));
+  const cut = progressOf({ ...STATE, status: 'interrupted', eta: null });
+  assert.equal(cut.done, (1 + 0.5) / 4); // where it was cut off
+  assert.ok(cut.text.startsWith('Interrupted · epoch 2/4 · step 5/10') && !cut.text.includes('ETA'));
   assert.equal(formatSeconds(0.42), '0.4 s');
   assert.equal(formatSeconds(null), '–');
 });
