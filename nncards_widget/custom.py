@@ -28,7 +28,7 @@ from . import catalog
 from .catalog import TENSOR, UnknownCardError
 
 __all__ = ["PYTHON", "GRAPH", "spec_for_class", "layer_card", "model_card", "resolve",
-           "build_nested", "inner_shapes", "python_value", "is_kernel_card",
+           "build_nested", "inner_shapes", "inner_card_ids", "python_value", "is_kernel_card",
            "saved_form_problem"]
 
 #: Parameter type of a value kept in the kernel (any Python object).
@@ -416,6 +416,22 @@ def inner_shapes(doc) -> dict:
         out[uid] = {"output_shape": main, "param_count": count, "ports": ports,
                     "error": str(result.error) if result.error is not None else ""}
     return out
+
+
+def inner_card_ids(card) -> list:
+    """The card ids inside a nested-model card (a ``CardData``), nested ones included: the kinds
+    the canvas needs to draw its group."""
+    if not card.card_id.startswith(_MODEL):
+        return []
+    ids, docs = [], [card.params.get("graph")]
+    while docs:
+        doc = docs.pop()
+        for c in doc.get("cards", []) if isinstance(doc, dict) else []:
+            if isinstance(c, dict) and isinstance(c.get("card_id"), str):
+                ids.append(c["card_id"])
+                if c["card_id"].startswith(_MODEL):
+                    docs.append((c.get("params") or {}).get("graph"))
+    return list(dict.fromkeys(ids))
 
 
 def inner_editor(card):

@@ -26,6 +26,7 @@ from ._after_cell import running_loop
 from ._frontend import MODULE_NAME, MODULE_VERSION
 from ._placement import CARD_WIDTH, Placement  # noqa: F401 (CARD_WIDTH: re-exported)
 from .cards import Card, PortRef, TrackedPosition, Wire, card_class
+from .custom import inner_card_ids
 from .geometry import placement_height
 from .errors import (ConnectionRefused, EditorClosedError, GraphFileError, NNCardsError,
                      NotFoundError)
@@ -491,8 +492,10 @@ class NetworkEditor(ipycytoscape.CytoscapeWidget):
         widget.observe(self._widget_changed, names=_observed(widget))
         widget._edit_step = self._edit
         self._hold_graph_sync()
-        if data.card_id not in self.card_specs and data.card_id not in self._new_specs:
-            self._new_specs[data.card_id] = catalog.get(data.card_id).to_dict()
+        new = [k for k in (data.card_id, *inner_card_ids(data))  # an open group draws those
+               if k not in self.card_specs and k not in self._new_specs]
+        if new:
+            self._new_specs.update((k, catalog.get(k).to_dict()) for k in new)
             if self._graph_sync is None or _without_front_end(self):
                 self._publish_card_specs()  # before the node that needs it
         if ev.index is None or ev.index >= len(self.graph_model.cards) - 1:

@@ -123,3 +123,9 @@ def test_inner_shapes_name_the_inner_card_that_cannot_be_built():
     shapes = inner_shapes(entry["params"]["graph"])
     assert shapes[dense["uid"]]["output_shape"] == "(None, 1000000000000)"
     assert shapes[dense["uid"]]["error"] == ""
+
+
+def test_the_editor_sends_the_specs_of_the_cards_inside_nested_models():
+    ed = NetworkEditor.from_model(_model())
+    assert {"layer_Concatenate", "layer_Dense", "input", "output"} <= set(ed.card_specs)
+    assert ed.card_specs["layer_Dense"]["title"] == "Dense layer"

@@ -324,11 +324,15 @@ export async function layoutGroup(
         .filter((y): y is number => y !== null);
       return ys.length ? ys.reduce((a, b) => a + b, 0) / ys.length : top + CARD.rowHeight * (k + 0.5);
     });
-    const ys = packColumn(
-      ports.map(() => CARD.rowHeight),
-      wanted,
+    // top to bottom in the order of the inner ports they lead to (wires do not cross), a row apart
+    const order = ports.map((_, k) => k).sort((i, j) => wanted[i] - wanted[j] || i - j);
+    const packed = packColumn(
+      order.map(() => CARD.rowHeight),
+      order.map(k => wanted[k]),
       0
     );
+    const ys: number[] = new Array(ports.length);
+    order.forEach((k, i) => (ys[k] = packed[i]));
     const lift = Math.max(0, top - CARD.rowHeight / 2 - Math.min(...ys, Infinity));
     return ys.map(y => y + lift);
   };

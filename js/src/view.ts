@@ -636,6 +636,8 @@ export class NetworkEditorView extends CytoscapeView {
     this.palette.setCatalog(list);
     if (redraw && this.canvas.cy) {
       this.layer.redrawAll();
+    } else if (this.canvas.cy) {
+      this.groups.update(); // open groups draw their inner cards with the catalogue's specs
     }
   }
 

@@ -232,3 +232,65 @@ def test_an_open_group_is_read_only_and_follows_the_dark_theme(open_notebook):
         nb.page.evaluate("() => window.jupyterapp.commands.execute('apputils:change-theme',"
                          " {theme: 'JupyterLab Light'})")
     nb.assert_no_errors()
+
+
+TWO_GROUPS = (
+    "import keras\n"
+    "from nncards_widget import NetworkEditor\n"
+    "a, b = keras.Input((4,), name='a'), keras.Input((4,), name='b')\n"
+    "s = keras.layers.Concatenate(name='join')([a, b])\n"
+    "twin = keras.Model([a, b], [keras.layers.Dense(3, name='first')(s),\n"
+    "                            keras.layers.Dense(2, name='second')(s)], name='twin')\n"
+    "head = keras.Sequential([keras.Input((3,), name='h_in'),\n"
+    "                         keras.layers.Dense(5, activation='relu', name='h_dense')],\n"
+    "                        name='head')\n"
+    "x, y = keras.Input((4,), name='x'), keras.Input((4,), name='y')\n"
+    "first, second = twin([x, y])\n"
+    "out = keras.layers.Concatenate(name='out')([head(first), second])\n"
+    "ed = NetworkEditor.from_model(keras.Model([x, y], out))\n"
+    "ed['twin'].expanded = ed['head'].expanded = True\n"
+    "print(ed['twin'].uid, ed['head'].uid)"
+)
+
+
+def test_two_open_groups_with_several_ports_leave_every_card_clear(open_notebook):
+    nb = open_notebook("canvas_two_groups", [TWO_GROUPS, "ed"], viewport=(1500, 1000))
+    nb.run_all()
+    twin, head = nb.output_text(0).strip().splitlines()[-1].split()
+    canvas = Canvas(nb)
+    canvas.wait_ready()
+    canvas.wait("v.cy.nodes('.nnc-inner').filter(n => !n.hasClass('nnc-anchor')).length === 4 "
+                "&& arg.every(u => v.faceSvg(u).includes('▾'))", [twin, head])
+    canvas.page.wait_for_timeout(300)
+    cards = canvas.cards()
+    boxes = {c["uid"]: _box(c) for c in cards}
+    inner = canvas.eval(INNER)
+    names = {uid: sorted(i["title"].split("\n")[1] for i in inner if i["group"] == uid)
+             for uid in (twin, head)}
+    assert names == {twin: ["first", "join", "second"], head: ["h_dense"]}
+    for i in inner:
+        assert _inside(i["box"], boxes[i["group"]]), i
+    uids = list(boxes)
+    for k, u in enumerate(uids):
+        for v in uids[k + 1:]:
+            assert not _overlap(boxes[u], boxes[v]), (u, v)
+    # the twin's two inputs and two outputs are ports on its frame's edges, each wired inside
+    wires = canvas.eval(INNER_WIRES)
+    ends = {w["source"] for w in wires} | {w["target"] for w in wires}
+    for port in ("input:in_0", "input:in_1", "output:output", "output:out_1"):
+        assert f"{twin}/{port}" in ends, port
+    canvas.eval("v.fitView(true)")
+    nb.shot("two open groups, fitted")
+    canvas.eval("(v.cy.zoom(0.8), v.cy.center(v.cy.getElementById(arg)), true)", twin)
+    canvas.page.wait_for_timeout(400)
+    nb.shot("the twin group: two inputs, two outputs", locator=canvas.root)
+
+    # deleting an open group and undoing it: it comes back open
+    canvas.click_card(head)
+    canvas.press("Delete")
+    canvas.wait("v.cy.getElementById(arg).empty() && "
+                "v.cy.nodes('.nnc-inner').filter(n => n.data('group') === arg).empty()", head)
+    canvas.press("Control+z")
+    canvas.wait("v.cy.nodes('.nnc-inner').filter(n => n.data('group') === arg).length >= 1 "
+                "&& v.faceSvg(arg).includes('▾')", head)
+    nb.assert_no_errors()
