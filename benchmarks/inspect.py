@@ -1,7 +1,7 @@
 """Benchmark of inline inspection and live shapes (issue 4).
 
 1. A 100-card network and a batch of 256: ``ed.inspect(batch)`` (one forward pass capturing every
-   card's output, plus statistics and PNG previews for every card) against one
+   card's output, plus statistics and the two preview pictures of every card) against one
    ``model.predict(batch)`` of the same model, and against one Keras sub-model per card
    (``keras.Model(model.inputs, layer.output).predict(batch)``), in one run. Each is timed cold
    (first call: models made and traced) and warm (median of later calls). Aim: warm inspect
@@ -12,7 +12,10 @@
    the middle of one of six branches; the cheapest (last layer) and the worst case (the Input
    card's shape: everything is downstream) are printed too.
 
-    python benchmarks/inspect.py [--repeat 5]
+3. One parameter edit on a 1,000-card chain, kernel side: time until its comm messages are
+   sent, how many and how large (the worst case changes every card's shape).
+
+    python benchmarks/inspect.py [--repeat 5] [--only inspect shapes edit]
 """
 
 from __future__ import annotations
@@ -135,7 +138,7 @@ def bench_inspect(repeat: int):
     print(f"  ratio inspect / predict          warm {inspect_warm / predict_warm:5.2f}x   "
           f"(aim <= 2x)   cold {inspect_cold / predict_cold:5.2f}x")
     print(f"  ratio inspect / predict_on_batch warm {inspect_warm / on_batch_warm:5.2f}x   "
-          f"(forward pass with every card's output + statistics + 2 PNGs per card)")
+          f"(forward pass with every card's output + statistics + 2 pictures per card)")
     print(f"  ratio sub-models / inspect       warm {subs_warm / inspect_warm:5.2f}x   "
           f"cold {subs_cold / inspect_cold:5.2f}x")
     return inspect_warm / predict_warm
@@ -186,12 +189,92 @@ def bench_shapes(repeat: int):
     return results
 
 
+class _CountingComm:
+    """A comm to a pretend front end: counts what the kernel sends and serializes it, as a
+    kernel's comm would."""
+
+    sent: list = []
+
+    def __init__(self, comm_id=None, **kwargs):
+        import uuid
+
+        self.comm_id = comm_id or uuid.uuid4().hex
+        self.kernel = True
+
+    def send(self, data=None, metadata=None, buffers=None):
+        import json
+
+        self.sent.append(len(json.dumps(data)))
+
+    def on_msg(self, callback):
+        pass
+
+    def on_close(self, callback):
+        pass
+
+    def close(self, *args, **kwargs):
+        pass
+
+
+def bench_edit_messages(repeat: int, n: int = 1000):
+    """3. The kernel side of one parameter edit on an ``n``-card chain: time until its messages
+    are sent, how many and how large (shapes, parameter counts and wire shapes go in one
+    'states' message). The worst case is a chain of shape-keeping layers after the edited Dense,
+    where every card's and wire's shape changes."""
+    import comm
+
+    from nncards_widget import NetworkEditor
+
+    sent = _CountingComm.sent
+    made = comm.create_comm
+    comm.create_comm = _CountingComm
+    try:
+        print(f"== one edit on a {n}-card chain, kernel side (comm messages sent) ==")
+        for label, kind, edit in [("Dense chain: mid-chain card.units", "Dense", "mid"),
+                                  ("Dense chain: the Input card's shape", "Dense", "input"),
+                                  ("worst case: first Dense of Activations", "Activation",
+                                   "first")]:
+            ed = NetworkEditor()
+            ed.live_shapes.mode = "eager"
+            x = prev = ed.add("input", name="x", shape=[32])
+            cards = []
+            for i in range(n - 2):
+                c = ed.add("Dense", units=32) if kind == "Dense" or i == 0 else \
+                    ed.add("Activation", activation="relu")
+                ed.connect(prev, c)
+                prev = c
+                cards.append(c)
+            ed.connect(prev, ed.add("output", name="y"))
+            card, name, values = {"mid": (cards[len(cards) // 2], "units", (31, 32)),
+                                  "input": (x, "shape", ([31], [32])),
+                                  "first": (cards[0], "units", (31, 32))}[edit]
+            times, counts, sizes = [], [], []
+            for i in range(repeat if edit != "first" else max(1, repeat // 2)):
+                del sent[:]
+                t = time.perf_counter()
+                setattr(card, name, values[i % 2])
+                times.append(time.perf_counter() - t)
+                counts.append(len(sent))
+                sizes.append(sum(sent))
+            print(f"  {label:42s} {statistics.median(times) * 1e3:8.1f} ms  "
+                  f"{max(counts):5d} messages  {max(sizes) / 1e3:7.1f} kB")
+            ed.close()
+    finally:
+        comm.create_comm = made
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--only", nargs="+", choices=("inspect", "shapes", "edit"),
+                    default=["inspect", "shapes", "edit"])
     args = ap.parse_args()
-    bench_inspect(args.repeat)
-    bench_shapes(args.repeat)
+    if "inspect" in args.only:
+        bench_inspect(args.repeat)
+    if "shapes" in args.only:
+        bench_shapes(args.repeat)
+    if "edit" in args.only:
+        bench_edit_messages(args.repeat)
 
 
 if __name__ == "__main__":
