@@ -35,6 +35,8 @@ BACKGROUND = "#ffffff"
 NOTEBOOK_WIDTH = 900
 ERROR = "#d32f2f"
 STALE = "#b45309"
+#: Card ids of nested-model cards start with this (custom.py).
+NESTED_PREFIX = "model:"
 
 
 # -- shapes ---------------------------------------------------------------------------------------
@@ -131,14 +133,18 @@ class Scene:
     wires: list = field(default_factory=list)
 
     def bounds(self) -> tuple:
-        """``(x, y, width, height)`` of the picture in model pixels, PAD around the cards."""
+        """``(x, y, width, height)`` of the picture in model pixels: PAD around the cards and
+        the wires (a wire going backwards loops out beside its cards)."""
         if not self.cards:
             return (0, 0, 2 * PAD, 2 * PAD)
-        x1 = min(c.x for c in self.cards) - PAD
-        y1 = min(c.y for c in self.cards) - PAD
-        x2 = max(c.x + c.width for c in self.cards) + PAD
-        y2 = max(c.y + c.height for c in self.cards) + PAD
-        return (x1, y1, math.ceil(x2 - x1), math.ceil(y2 - y1))
+        xs = [v for c in self.cards for v in (c.x, c.x + c.width)]
+        ys = [v for c in self.cards for v in (c.y, c.y + c.height)]
+        for w in self.wires:
+            for px, py in wire_points(w, 8):
+                xs.append(px)
+                ys.append(py)
+        x1, y1 = min(xs) - PAD, min(ys) - PAD
+        return (x1, y1, math.ceil(max(xs) + PAD - x1), math.ceil(max(ys) + PAD - y1))
 
 
 # -- the scene from an editor ---------------------------------------------------------------------
@@ -238,6 +244,8 @@ def _scene_card(uid, data, spec, widget, connected, layer_note) -> SceneCard:
                        shared_by=shared_by,
                        shared=shared_color([data.name, *shared_by]),
                        preview=(pv.get("image") or "", *lines, stale) if lines else None)
+    if spec.id.startswith(NESTED_PREFIX):
+        shapes += _group_toggle(values.get("graph"), geom.width, bool(raw))
     pos = data.position or {}
     x = float(pos.get("x", 0) or 0) - geom.width / 2
     y = float(pos.get("y", 0) or 0) - geom.height / 2
@@ -247,6 +255,19 @@ def _scene_card(uid, data, spec, widget, connected, layer_note) -> SceneCard:
     elif stale:
         card.border, card.border_width, card.dashed = "#d97706", 2, True
     return card
+
+
+def _group_toggle(graph, width: float, error: bool) -> list:
+    """A nested model's "▸ 3 layers" badge in its header (js/src/groups.ts: the canvas opens
+    the group there; a picture shows it closed)."""
+    cards = graph.get("cards") if isinstance(graph, dict) else None
+    n = sum(1 for c in cards if isinstance(c, dict) and c.get("card_id") not in ("input", "output")
+            ) if isinstance(cards, list) and isinstance(graph.get("wires"), list) else 0
+    label = f"▸ {n} layer{'' if n == 1 else 's'}"
+    w = math.ceil(text_width(label, 10, True)) + 14
+    x = width - w - (30 if error else 8)
+    return [Rect(x, 11, w, 18, "#eef1f6", rx=9, stroke="#5b6cb0"),
+            Text(x + w / 2, 23.5, label, 10, "#1f4f99", bold=True, anchor="middle")]
 
 
 # -- a card's face (js/src/cardsvg.ts) ------------------------------------------------------------
@@ -397,6 +418,13 @@ def _shape_svg(s) -> str:
     raise TypeError(f"not a picture shape: {s!r}")
 
 
+def wire_points(w: SceneWire, steps: int = 24) -> list:
+    """Points along the wire's curve (``steps`` per quadratic piece)."""
+    s, a, b, e = w.points
+    m = ((a[0] + b[0]) / 2, (a[1] + b[1]) / 2)
+    return _quad(s, a, m, steps) + _quad(m, b, e, steps)[1:]
+
+
 def wire_path(w: SceneWire) -> str:
     """The wire as the canvas draws it (cytoscape's unbundled bezier with two handles):
     quadratic pieces through the midpoint of the handles."""
@@ -442,6 +470,11 @@ _FONTS = {
                "ariali.ttf"),
     "mono": ("DejaVuSansMono.ttf", "LiberationMono-Regular.ttf", "Menlo.ttc", "consola.ttf"),
 }
+#: Fonts for a text with a character the first font found lacks (e.g. "▸").
+_FALLBACK_FONTS = {
+    "sans": ("DejaVuSans.ttf",), "bold": ("DejaVuSans-Bold.ttf",),
+    "italic": ("DejaVuSans-Oblique.ttf",), "mono": ("DejaVuSansMono.ttf",),
+}
 #: Pixels a PNG may have before it is drawn without supersampling (memory).
 _SUPERSAMPLE_LIMIT = 24_000_000
 #: Most pixels a PNG may have (about 300 MB while it is painted).
@@ -449,16 +482,33 @@ MAX_PIXELS = 100_000_000
 
 
 @functools.lru_cache(maxsize=64)
-def _font(style: str, px: int):
+def _font(style: str, px: int, fallback: bool = False):
     """``(font, fake_bold)``: a TrueType font of ``style`` at ``px`` pixels."""
     from PIL import ImageFont
 
-    for name in _FONTS[style]:
+    for name in (_FALLBACK_FONTS if fallback else _FONTS)[style]:
         try:
             return ImageFont.truetype(name, px), False
         except OSError:
             continue
-    return ImageFont.load_default(px), style == "bold"
+    return (_font(style, px) if fallback else (ImageFont.load_default(px), style == "bold"))
+
+
+@functools.lru_cache(maxsize=1024)
+def _lacks(font, ch: str) -> bool:
+    """The font draws ``ch`` as its "missing glyph" box."""
+    def look(c):
+        m = font.getmask(c)
+        return m.size, bytes(m)
+
+    return look(ch) == look("\U000F0000")  # a private-use character no font draws
+
+
+def _text_font(style: str, px: int, text: str):
+    font, fake_bold = _font(style, px)
+    if any(ord(ch) > 0x2000 and _lacks(font, ch) for ch in text):
+        return _font(style, px, True)
+    return font, fake_bold
 
 
 def _rgb(color: str) -> tuple:
@@ -502,7 +552,7 @@ def _paint(draw, image, shapes, k: float, ox: float, oy: float) -> None:
             draw.ellipse([cx - r, cy - r, cx + r, cy + r], fill=_rgb(s.fill))
         elif isinstance(s, Text):
             style = "mono" if s.mono else "bold" if s.bold else "italic" if s.italic else "sans"
-            font, fake_bold = _font(style, max(1, round(s.size * k)))
+            font, fake_bold = _text_font(style, max(1, round(s.size * k)), s.text)
             anchor = {"start": "ls", "middle": "ms", "end": "rs"}[s.anchor]
             draw.text(P(s.x, s.y), s.text, font=font, fill=_rgb(s.fill), anchor=anchor,
                       stroke_width=max(1, round(k / 3)) if fake_bold else 0,
@@ -519,6 +569,19 @@ def _paint(draw, image, shapes, k: float, ox: float, oy: float) -> None:
             if s.opacity < 1:
                 pic.putalpha(pic.getchannel("A").point(lambda a, o=s.opacity: round(a * o)))
             image.paste(pic, (round(x0), round(y0)), pic)
+
+
+def _stroke_outline(pts: list, r: float) -> list:
+    """The outline of a polyline stroked ``2 r`` wide (Pillow's wide lines leave gaps)."""
+    left, right = [], []
+    for i, (x, y) in enumerate(pts):
+        (ax, ay), (bx, by) = pts[max(0, i - 1)], pts[min(len(pts) - 1, i + 1)]
+        tx, ty = bx - ax, by - ay
+        n = math.hypot(tx, ty) or 1.0
+        nx, ny = -ty / n * r, tx / n * r
+        left.append((x + nx, y + ny))
+        right.append((x - nx, y - ny))
+    return left + right[::-1]
 
 
 def _dashed_frame(draw, x, y, w, h, color, width, dash, gap) -> None:
@@ -571,14 +634,13 @@ def scene_png(scene: Scene, scale: float = 2) -> bytes:
             _paint(draw, big, [Rect(0, 0, c.width, c.height, None, rx=6, stroke=c.border,
                                     stroke_width=c.border_width)], k, ox, oy)
     for wire in scene.wires:
-        s, a, b, e = [((px - x) * k, (py - y) * k) for px, py in wire.points]
-        m = ((a[0] + b[0]) / 2, (a[1] + b[1]) / 2)
-        pts = _quad(s, a, m, 24) + _quad(m, b, e, 24)[1:]
+        pts = [((px - x) * k, (py - y) * k) for px, py in wire_points(wire)]
         width = max(1, round(2.5 * k))
-        draw.line(pts, fill=_rgb(wire.color), width=width, joint="curve")
-        for px, py in (s, e):
-            r = width / 2
-            draw.ellipse([px - r, py - r, px + r, py + r], fill=_rgb(wire.color))
+        color = _rgb(wire.color)
+        r = width / 2
+        draw.polygon(_stroke_outline(pts, r), fill=color)
+        for px, py in (pts[0], pts[-1]):  # round caps
+            draw.ellipse([px - r, py - r, px + r, py + r], fill=color)
     out = big if ss == 1 else big.resize(size, PILImage.LANCZOS)
     buf = io.BytesIO()
     out.save(buf, format="PNG", optimize=False)

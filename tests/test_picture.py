@@ -13,7 +13,7 @@ from PIL import Image
 
 from nncards_widget import NetworkEditor
 from nncards_widget.format import format_number, format_stat, js_number
-from nncards_widget.picture import network_scene
+from nncards_widget.picture import network_scene, wire_points
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -194,4 +194,17 @@ def test_an_imported_model_with_a_nested_model_is_drawn():
         for x2, y2, w2, h2 in boxes[i + 1:]:
             assert x1 + w1 <= x2 or x2 + w2 <= x1 or y1 + h1 <= y2 or y2 + h2 <= y1
     Image.open(io.BytesIO(ed.to_png(scale=1))).verify()
+    ed.close()
+
+
+def test_a_wire_looping_backwards_stays_inside_the_picture():
+    ed = NetworkEditor()
+    a = ed.add("Dense", name="first", units=2, position={"x": 600, "y": 0})
+    b = ed.add("Dense", name="second", units=2, position={"x": 0, "y": 300})
+    ed.connect(a, b)  # from the right-hand card back to the left-hand one: a loop on the left
+    scene = network_scene(ed)
+    x, y, w, h = scene.bounds()
+    loop = wire_points(scene.wires[0])
+    assert min(px for px, _ in loop) < min(c.x for c in scene.cards)
+    assert all(x < px < x + w and y < py < y + h for px, py in loop)
     ed.close()

@@ -57,31 +57,10 @@ def _face_dots(svg: str) -> list[list]:
     return dots
 
 
-def test_the_python_picture_matches_the_canvas(open_notebook, artifacts):
-    nb = open_notebook("picture", [NET], viewport=(1500, 1000))
-    nb.run_all()
-    canvas = Canvas(nb)
-    canvas.wait_ready()
-    canvas.wait("v.catalogSize > 50")
-    canvas.wait_cards(8)
-    canvas.wait_wires(6)
-    i = nb.add_cell(f"ARTIFACTS = {str(artifacts)!r}\n" + SCENE)
-    lines = nb.output_text(i).strip().splitlines()
-    assert lines[-1] == "saved", lines
-    py = json.loads(lines[-2])
-    # the inspection previews reached the faces (not the error card's, nor the left-out one's)
-    previews = sum(1 for c in py["cards"].values() if "min " in " ".join(c["texts"]))
-    assert previews == 5, py
-    canvas.wait("v.cardsInfo().filter(c => c.preview).length === arg", previews)
-    canvas.eval("v.fitView()")
-    nb.page.wait_for_timeout(500)
-    nb.shot("the canvas", locator=canvas.root)
-    hidden = next(uid for uid, c in py["cards"].items() if c["name"] == "hidden")
-    canvas.eval("(v.cy.zoom(1), v.cy.center(v.cy.getElementById(arg)))", hidden)
-    canvas.wait("v.faceReady(arg)", hidden)
-    nb.page.wait_for_timeout(500)
-    nb.shot("the canvas at 100%", locator=canvas.root)
-
+def _assert_same_as_canvas(canvas: Canvas, py: dict) -> None:
+    """The Python scene ``py`` (SCENE's JSON) against the canvas: card boxes and port dots within
+    a pixel, the same face texts in the same order, the same dots and colours, the same wire
+    ends and handles."""
     boxes = canvas.eval("v.cardBoxes()")
     assert set(boxes) == set(py["cards"])
     for uid, c in py["cards"].items():
@@ -113,6 +92,34 @@ def test_the_python_picture_matches_the_canvas(open_notebook, artifacts):
         assert len(drawn) == len(pts) == 4, (wid, drawn)
         for p, q in zip(drawn, pts, strict=True):
             assert math.dist((p["x"], p["y"]), q) <= 1, (wid, p, q)
+
+
+def test_the_python_picture_matches_the_canvas(open_notebook, artifacts):
+    nb = open_notebook("picture", [NET], viewport=(1500, 1000))
+    nb.run_all()
+    canvas = Canvas(nb)
+    canvas.wait_ready()
+    canvas.wait("v.catalogSize > 50")
+    canvas.wait_cards(8)
+    canvas.wait_wires(6)
+    i = nb.add_cell(f"ARTIFACTS = {str(artifacts)!r}\n" + SCENE)
+    lines = nb.output_text(i).strip().splitlines()
+    assert lines[-1] == "saved", lines
+    py = json.loads(lines[-2])
+    # the inspection previews reached the faces (not the error card's, nor the left-out one's)
+    previews = sum(1 for c in py["cards"].values() if "min " in " ".join(c["texts"]))
+    assert previews == 5, py
+    canvas.wait("v.cardsInfo().filter(c => c.preview).length === arg", previews)
+    canvas.eval("v.fitView()")
+    nb.page.wait_for_timeout(500)
+    nb.shot("the canvas", locator=canvas.root)
+    hidden = next(uid for uid, c in py["cards"].items() if c["name"] == "hidden")
+    canvas.eval("(v.cy.zoom(1), v.cy.center(v.cy.getElementById(arg)))", hidden)
+    canvas.wait("v.faceReady(arg)", hidden)
+    nb.page.wait_for_timeout(500)
+    nb.shot("the canvas at 100%", locator=canvas.root)
+
+    _assert_same_as_canvas(canvas, py)
     names = {c["name"] for c in py["cards"].values()}
     assert {"hidden", "bad", "lone", "init"} <= names
     assert (artifacts / "python-picture.png").stat().st_size > 10_000
@@ -133,4 +140,30 @@ def test_the_python_picture_matches_the_canvas(open_notebook, artifacts):
     ratio = h / w
     assert abs(box["height"] / box["width"] - ratio) < 0.02, (box, ratio)
     nb.shot("the picture as a cell's result", locator=out)
+    nb.assert_no_errors()
+
+
+def test_a_nested_model_is_pictured_as_the_canvas_draws_it_closed(open_notebook, artifacts):
+    nb = open_notebook("picture_nested", [
+        "import keras\n"
+        "from nncards_widget import NetworkEditor\n"
+        "inner = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3, name='a'),"
+        " keras.layers.Dense(2, name='b')], name='twin')\n"
+        "x = keras.Input((4,), name='x')\n"
+        "ed = NetworkEditor.from_model(keras.Model(x, keras.layers.Dense(2, name='top')(inner(x))))\n"
+        "ed",
+    ], viewport=(1500, 1000))
+    nb.run_all()
+    canvas = Canvas(nb)
+    canvas.wait_ready()
+    canvas.wait_cards(4)
+    canvas.wait("v.cardsInfo().every(c => v.faceSvg(c.uid).includes('(None, '))")
+    i = nb.add_cell(f"ARTIFACTS = {str(artifacts)!r}\n" + SCENE)
+    lines = nb.output_text(i).strip().splitlines()
+    assert lines[-1] == "saved", lines
+    py = json.loads(lines[-2])
+    twin = next(c for c in py["cards"].values() if c["name"] == "twin")
+    assert "▸ 2 layers" in twin["texts"], twin["texts"]
+    _assert_same_as_canvas(canvas, py)
+    nb.shot("a nested model, closed", locator=canvas.root)
     nb.assert_no_errors()
