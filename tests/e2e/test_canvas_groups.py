@@ -253,7 +253,7 @@ TWO_GROUPS = (
 )
 
 
-def test_two_open_groups_with_several_ports_leave_every_card_clear(open_notebook):
+def test_two_open_groups_with_several_ports_leave_every_card_clear(open_notebook, tmp_path):
     nb = open_notebook("canvas_two_groups", [TWO_GROUPS, "ed"], viewport=(1500, 1000))
     nb.run_all()
     twin, head = nb.output_text(0).strip().splitlines()[-1].split()
@@ -284,6 +284,18 @@ def test_two_open_groups_with_several_ports_leave_every_card_clear(open_notebook
     canvas.eval("(v.cy.zoom(0.8), v.cy.center(v.cy.getElementById(arg)), true)", twin)
     canvas.page.wait_for_timeout(400)
     nb.shot("the twin group: two inputs, two outputs", locator=canvas.root)
+
+    # the picture export shows the open groups as drawn: frames, inner cards and wires
+    canvas.root.locator('[data-testid="nncards-export"]').click()
+    with nb.page.expect_download() as dl:
+        canvas.root.locator('[data-testid="nncards-context-menu"] '
+                            '[data-testid="nncards-menu-item"]').filter(has_text="SVG").click()
+    path = tmp_path / "network.svg"
+    dl.value.save_as(path)
+    svg = path.read_text()
+    assert svg.count('class="card"') == 6 + 4  # outer cards (frames included) + inner cards
+    assert svg.count('class="wire"') == 6 + 6 + 2  # outer wires + inside twin + inside head
+    assert ">h_dense<" in svg and ">second<" in svg and "▾ 3 layers" in svg
 
     # deleting an open group and undoing it: it comes back open
     canvas.click_card(head)
