@@ -285,6 +285,21 @@ def test_two_open_groups_with_several_ports_leave_every_card_clear(open_notebook
     canvas.page.wait_for_timeout(400)
     nb.shot("the twin group: two inputs, two outputs", locator=canvas.root)
 
+    # the context menu of a group collapses it (and expands it again)
+    box = next(_box(c) for c in canvas.cards() if c["uid"] == head)
+    canvas.page.mouse.click(box["x1"] + 30, box["y1"] + 12, button="right")
+    menu = canvas.root.locator('[data-testid="nncards-context-menu"]')
+    menu.wait_for(state="visible")
+    menu.locator('[data-testid="nncards-menu-item"]').filter(has_text="Collapse the group").click()
+    canvas.wait("v.faceSvg(arg).includes('▸ 1 layer') && "
+                "v.cy.nodes('.nnc-inner').filter(n => n.data('group') === arg).empty()", head)
+    box = next(_box(c) for c in canvas.cards() if c["uid"] == head)
+    canvas.page.mouse.click(box["x1"] + 30, box["y1"] + 12, button="right")
+    menu.wait_for(state="visible")
+    menu.locator('[data-testid="nncards-menu-item"]').filter(has_text="Expand the group").click()
+    canvas.wait("v.faceSvg(arg).includes('▾ 1 layer')", head)
+    canvas.wait("v.cy.nodes('.nnc-inner').filter(n => !n.hasClass('nnc-anchor')).length === 4")
+
     # the picture export shows the open groups as drawn: frames, inner cards and wires
     canvas.root.locator('[data-testid="nncards-export"]').click()
     with nb.page.expect_download() as dl:
