@@ -302,6 +302,22 @@ for (let i = 0; i < arg; i++) {
 }
 """
 
+# Zoom from 100% to 30% (cards switch to the far-out drawing) and back: the frame times of each.
+LOD_SWITCH = NEWEST + """
+const frame = () => new Promise(r => requestAnimationFrame(() => r()));
+const centre = {x: v.cy.width() / 2, y: v.cy.height() / 2};
+const out = [];
+for (const level of [0.3, 1]) {
+  const frames = []; let last = performance.now();
+  v.cy.zoom({level, renderedPosition: centre});
+  for (let i = 0; i < 40; i++) {
+    await frame(); const now = performance.now(); frames.push(now - last); last = now;
+  }
+  out.push(frames);
+}
+return out;
+"""
+
 WAIT_FACES = NEWEST + """
 const frame = () => new Promise(r => requestAnimationFrame(() => r()));
 const t0 = performance.now();
@@ -507,11 +523,15 @@ def bench_browser(sizes: list[int], only: set, repeat: int, profile: bool):
             if "fluid" in only:
                 progress("pan and zoom")
                 aim = 33 if n <= 1000 else 50
-                for where in ("default view", "fitted to all cards"):
-                    if where != "default view":
+                for where in ("default view", "at 100% (faces)", "fitted to all cards"):
+                    if where == "at 100% (faces)":
+                        nb.js(NEWEST + f"const e = v.cardsInfo()[{n // 2}]; v.cy.zoom(1);"
+                              "v.cy.center(v.cy.getElementById(e.uid));")
+                        nb.js(WAIT_FACES, timeout=300)
+                    elif where != "default view":
                         nb.js(NEWEST + "v.fitView(true);")
                         nb.js(WAIT_FACES, timeout=300)
-                    profiling = profile and n == sizes[-1] and where == "default view"
+                    profiling = profile and n == sizes[-1] and where == "at 100% (faces)"
                     if profiling:
                         cdp.send("Profiler.enable")
                         cdp.send("Profiler.setSamplingInterval", {"interval": 500})
@@ -532,6 +552,12 @@ def bench_browser(sizes: list[int], only: set, repeat: int, profile: bool):
                         page.wait_for_timeout(50)
                     nb.js(WAIT_FACES, timeout=300)
                     zoom = nb.js(STOP_FRAMES)
+                    if where == "at 100% (faces)":
+                        # zoom out across the switch to the far-out drawing (lod.ts) and back
+                        switch = nb.js(LOD_SWITCH, timeout=300)
+                        lines.append(("zoom 100% -> 30% -> 100% (far-out switch): longest frame",
+                                      f"{max(switch[0]):6.0f} / {max(switch[1]):6.0f} ms"
+                                      "   (was one 400-650 ms frame)"))
                     lines += [
                         (f"pan, {where}: p95 / max frame ({len(pan)} frames)",
                          f"{p95(pan):6.1f} / {max(pan):6.0f} ms   (aim p95 < {aim} ms)"),
@@ -592,7 +618,7 @@ def bench_browser(sizes: list[int], only: set, repeat: int, profile: bool):
             if profile and "display" in only and n == sizes[-1]:
                 print_profile(prof, "the display")
             if profile and "fluid" in only and n == sizes[-1]:
-                print_profile(pan_profile, "panning at the default view")
+                print_profile(pan_profile, "panning at 100%")
         browser.close()
 
 

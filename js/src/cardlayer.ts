@@ -11,10 +11,10 @@ import { CanvasAdapter } from './canvas';
 import { cardSvg, DARK_FACE, svgDataUri } from './cardsvg';
 import { categoryColor, mix, sharedColor, tint, typeColor } from './colors';
 import { connectionsOf, layerUsersOf, sameSet, WireEnds } from './connections';
-import { cardBox, wireBox } from './culling';
+import { cardBox, intersects, wireBox } from './culling';
 import { lodClasses } from './lod';
 import { ellipsize, formatCount, formatShape, hasPreview, pendingNote, PreviewData, previewLines } from './format';
-import { CARD, CardGeometry, endpointStyle, hitPort, layoutCard, PortHit } from './geometry';
+import { CARD, cardCentre, cardCorner, CardGeometry, endpointStyle, hitPort, layoutCard, PortHit } from './geometry';
 import { CardSpec, isParam, Point, TENSOR } from './types';
 import { Box, Footprint } from './viewport';
 import { Side, wireCurve, wireHandles } from './wiring';
@@ -296,17 +296,22 @@ export class CardLayer {
     return this.host.adjustFace ? this.host.adjustFace(e, { geom, svg }) : { geom, svg };
   }
 
-  /** Where a card is in the kernel's coordinates: its node's position less its view-only shift. */
+  /**
+   * Where a card is in the kernel's coordinates: the top-left corner of its own
+   * box (geometry.cardCentre), less its view-only shift.
+   */
   modelPosition(e: CardEntry): Point {
-    const p = e.node.position();
+    const c = cardCorner(e.node.position(), this.cardSize.get(e.uid) || e.geom);
     const s = this.shift.get(e.uid);
-    return s ? { x: p.x - s.x, y: p.y - s.y } : { x: p.x, y: p.y };
+    return s ? { x: c.x - s.x, y: c.y - s.y } : c;
   }
 
-  /** Where a card's node goes for a kernel position. */
-  private nodePosition(uid: string, p: Point): Point {
+  /** Where a card's node (its centre) goes for a kernel position (its top-left corner). */
+  nodePosition(uid: string, p: Point, geom?: CardGeometry): Point {
+    const size = this.cardSize.get(uid) || geom || this.byUid.get(uid)?.geom || { width: 0, height: 0 };
+    const c = cardCentre(p, size);
     const s = this.shift.get(uid);
-    return s ? { x: p.x + s.x, y: p.y + s.y } : { x: p.x, y: p.y };
+    return s ? { x: c.x + s.x, y: c.y + s.y } : c;
   }
 
   /** Node data of the far-out drawing (lod.ts): name, kind, colours, the label's width. */
@@ -339,7 +344,7 @@ export class CardLayer {
         h: geom.height,
         ...this.farData(spec, m, geom)
       },
-      position: this.nodePosition(uid, { x: Number(pos.x) || 0, y: Number(pos.y) || 0 }),
+      position: this.nodePosition(uid, { x: Number(pos.x) || 0, y: Number(pos.y) || 0 }, geom),
       classes: cardClasses(m) + (this.host.isFar() ? ' ' + lodClasses(this.host.lodBand?.() || 1) : '')
     }) as unknown as cytoscape.NodeSingular;
     const entry: CardEntry = { cid: m.cid, uid, model: m, spec, geom, svg, face, pending: null, node };
@@ -507,9 +512,12 @@ export class CardLayer {
   }
 
   /**
-   * Redraw a card's face after its model changed. The new face is decoded off
-   * screen first and swapped in when ready, so the card never shows an empty
-   * frame and the change appears in the next paint; only this card is touched.
+   * Redraw a card's face after its model changed. The new face of a card on
+   * screen is decoded off screen first and swapped in when ready, so the card
+   * never shows an empty frame and the change appears in the next paint; a
+   * card off screen or drawn far out gets its face at once, decoded only when
+   * it is first drawn (a shape update of 2,000 cards decodes none). Only this
+   * card is touched.
    */
   redrawCard(e: CardEntry, force = false): void {
     const { geom, svg } = this.faceFor(e);
@@ -523,8 +531,17 @@ export class CardLayer {
       return;
     }
     const seq = ++this.faceSeq;
-    e.pending = { svg, geom, seq };
     this.host.timings.faceChange = performance.now();
+    if (!this.shownWithFace(e)) {
+      // far out or off screen: the new face is decoded only when cytoscape first draws it
+      e.pending = null;
+      const faces = this.host.canvas.faces!;
+      const old = e.face;
+      this.applyFace(e, geom, svg, faces.add(svg), force);
+      faces.drop(old);
+      return;
+    }
+    e.pending = { svg, geom, seq };
     const img = new Image();
     img.src = svgDataUri(svg);
     const swap = (): void => {
@@ -543,13 +560,26 @@ export class CardLayer {
     img.decode().then(swap, swap);
   }
 
+  /** The card's face is on screen now (not far out, and its box meets the view). */
+  private shownWithFace(e: CardEntry): boolean {
+    if (e.node.hasClass('nnc-far') || e.node.removed()) {
+      return false;
+    }
+    const c = e.node.position();
+    return intersects(cardBox(c, e.geom.width, e.geom.height), this.cy.extent() as Box);
+  }
+
   private applyFace(e: CardEntry, geom: CardGeometry, svg: string, url: string, force: boolean): void {
     const resized = geom.width !== e.geom.width || geom.height !== e.geom.height || force;
+    const corner = resized ? this.modelPosition(e) : null; // a card grows down and right
     e.geom = geom;
     e.svg = svg;
     e.face = url;
     this.cy.batch(() => {
       e.node.data({ face: url, w: geom.width, h: geom.height, ...this.farData(e.spec, e.model, geom) });
+      if (corner) {
+        e.node.position(this.nodePosition(e.uid, corner));
+      }
       e.node.toggleClass('nnc-error', hasError(e.model));
       e.node.toggleClass('nnc-stale', isStale(e.model));
       e.node.toggleClass('nnc-shared', isShared(e.model));

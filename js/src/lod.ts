@@ -8,7 +8,8 @@
  * A band is a class on each node (`nnc-far` plus `nnc-lod<band>`), styled in
  * canvas.ts. Changing the classes of every card restyles every card, which at
  * 1,000 cards is a long frame, so the classes change in chunks over frames,
- * cards on screen first (`LodSwitcher`).
+ * cards on screen first (`LodSwitcher`); only cards on screen that still show
+ * their faces switch far out at once (drawn far out, a face would be decoded).
  */
 
 import type cytoscape from 'cytoscape';
@@ -121,14 +122,14 @@ export class LodSwitcher {
       return false;
     }
     const ext = cy.extent() as Box;
-    const chunk = switchOrder(
-      wrong,
-      n => {
-        const p = n.position();
-        return p.x > ext.x1 - 400 && p.x < ext.x2 + 400 && p.y > ext.y1 - 400 && p.y < ext.y2 + 400;
-      },
-      LOD_CHUNK
-    );
+    const onScreen = (n: cytoscape.NodeSingular): boolean => {
+      const p = n.position();
+      return p.x > ext.x1 - 400 && p.x < ext.x2 + 400 && p.y > ext.y1 - 400 && p.y < ext.y2 + 400;
+    };
+    // A card on screen still drawn with its face far out would have its face
+    // image decoded (time and memory for nothing): those switch at once.
+    const now = band > 0 ? wrong.filter(n => nodeBand(n) === 0 && onScreen(n)).length : 0;
+    const chunk = switchOrder(wrong, onScreen, Math.max(LOD_CHUNK, now));
     const classes = lodClasses(band);
     cy.batch(() => {
       for (const n of chunk) {
