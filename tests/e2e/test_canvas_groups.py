@@ -321,3 +321,18 @@ def test_two_open_groups_with_several_ports_leave_every_card_clear(open_notebook
     canvas.wait("v.cy.nodes('.nnc-inner').filter(n => n.data('group') === arg).length >= 1 "
                 "&& v.faceSvg(arg).includes('▾')", head)
     nb.assert_no_errors()
+
+
+def test_an_open_group_in_notebook7(open_notebook):
+    nb = open_notebook("canvas_groups_nb7", [MODEL + "\ned['encoder'].expanded = True", "ed"],
+                       ui="notebook", viewport=(1400, 900))
+    nb.run_all()
+    uid = nb.output_text(0).strip().splitlines()[-1]
+    canvas = Canvas(nb)
+    canvas.wait_ready()
+    _check_expanded(_expanded_state(canvas, uid), uid)
+    _look_at(canvas, uid)
+    nb.shot("an open group in Notebook 7", locator=canvas.root)
+    _click_toggle(canvas, uid, "▾ 2 layers")
+    canvas.wait("v.faceSvg(arg).includes('▸ 2 layers') && v.cy.nodes('.nnc-inner').empty()", uid)
+    nb.assert_no_errors()
