@@ -338,6 +338,21 @@ export function placementHeight(spec: CardSpec): number {
   return layoutCard(spec, { footer: '(None, 1)', preview: hasTensorPort(spec) ? [''] : null }).height;
 }
 
+/**
+ * A card's position (in the kernel, saved files and pictures) is its top-left
+ * corner, so a card that grows or shrinks (its "+" row unfolded, a value that
+ * shows a row, a preview strip) keeps its header and input dots where they are.
+ * cytoscape places a node by its centre: these two convert.
+ */
+export function cardCentre(corner: Point, size: { width: number; height: number }): Point {
+  return { x: corner.x + size.width / 2, y: corner.y + size.height / 2 };
+}
+
+/** The top-left corner of a card drawn centred at `centre` (see cardCentre). */
+export function cardCorner(centre: Point, size: { width: number; height: number }): Point {
+  return { x: centre.x - size.width / 2, y: centre.y - size.height / 2 };
+}
+
 /** A port's offset from the card's centre, for cytoscape's source/target-endpoint. */
 export function portOffset(geom: CardGeometry, side: 'input' | 'output', name: string): Point | null {
   const p = side === 'input' ? geom.inputPorts[name] : geom.outputPorts[name];
