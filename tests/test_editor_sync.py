@@ -183,7 +183,7 @@ def test_one_inspection_is_one_message_with_every_preview(monkeypatch):
     sent = _RecordingComm.SENT
     ed = NetworkEditor()
     prev = ed.add("input", name="x", shape=[3])
-    for i in range(12):
+    for _ in range(12):
         d = ed.add("Dense", units=4)
         ed.connect(prev, d)
         prev = d
