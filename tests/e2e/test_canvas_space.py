@@ -218,6 +218,7 @@ def test_toolbar_and_panels_from_400_px_to_full_width(open_notebook, ui):
     # the user's choice is remembered for this editor: the same after a reload
     canvas.root.locator('[data-testid="nncards-inspector-toggle"]').click()
     assert _pressed(canvas, "inspector") and not _pressed(canvas, "palette")
+    nb.save()
     nb.reload()
     canvas = Canvas(nb)
     canvas.wait_ready()
@@ -248,7 +249,7 @@ def test_palette_names_are_whole_with_the_full_name_on_hover(open_notebook):
 def _screen(canvas: Canvas) -> dict:
     """Where each card is on the canvas, in screen pixels from its top left corner (the page
     itself scrolls when a cell is added)."""
-    box = canvas.canvas_box()
+    box = canvas.root.locator('[data-testid="nncards-canvas"]').bounding_box()
     return {c["name"]: (c["center"]["x"] - box["x"], c["center"]["y"] - box["y"])
             for c in canvas.cards()}
 
