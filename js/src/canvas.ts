@@ -17,7 +17,9 @@ let canvasCount = 0;
  * Far-out cards (lod.ts): a box in the kind's colour, its name (and kind) in
  * text of at least LOD_MIN_FONT screen pixels, borders thick enough to see
  * (model pixels scale with the band): the kind's colour, a double border in
- * the shared layer's colour, red for an error, blue when selected.
+ * the shared layer's colour, red for an error, blue when selected. (Marks are
+ * node data, not classes: cytoscape 3.21.0, which ipycytoscape brings, matches
+ * no selector of two classes.)
  */
 function farStyle(dark: boolean): any[] {
   const rules: any[] = [
@@ -29,7 +31,6 @@ function farStyle(dark: boolean): any[] {
         'border-color': 'data(kind)',
         label: '',
         'text-wrap': 'wrap',
-        'text-overflow-wrap': 'anywhere',
         'text-valign': 'center',
         'text-halign': 'center',
         'font-weight': 'bold',
@@ -45,16 +46,18 @@ function farStyle(dark: boolean): any[] {
     const style: Record<string, unknown> = { 'border-width': border };
     if (band.font) {
       style.label = band.label === 'name-kind' ? 'data(farLabel)' : 'data(name)';
+      // a name alone (no spaces) may break anywhere; "name\nKind layer" breaks between words
+      style['text-overflow-wrap'] = band.label === 'name' ? 'anywhere' : 'whitespace';
       style['font-size'] = band.font;
       style['text-max-width'] = 'data(farTextWidth)';
     }
     rules.push({ selector: `node.nnc-lod${i + 1}`, style });
     rules.push({
-      selector: `node.nnc-lod${i + 1}.nnc-shared`,
+      selector: `node.nnc-lod${i + 1}[?isShared]`,
       style: { 'border-width': border * 2, 'border-style': 'double', 'border-color': 'data(shared)' }
     });
     rules.push({
-      selector: `node.nnc-lod${i + 1}.nnc-error`,
+      selector: `node.nnc-lod${i + 1}[?hasError]`,
       style: {
         'border-width': border * 1.5,
         'border-style': 'solid',

@@ -315,7 +315,7 @@ export class CardLayer {
   }
 
   /** Node data of the far-out drawing (lod.ts): name, kind, colours, the label's width. */
-  private farData(spec: CardSpec | null, m: any, geom: CardGeometry): Record<string, string | number> {
+  private farData(spec: CardSpec | null, m: any, geom: CardGeometry): Record<string, string | number | boolean> {
     const name: string = m.get('name') || '';
     const kindColor = categoryColor(spec?.category);
     return {
@@ -325,7 +325,9 @@ export class CardLayer {
       kind: kindColor,
       tint: tint(kindColor, 0.72),
       farDark: mix(kindColor, DARK_FACE, 0.6),
-      shared: sharedColor([name, ...(m.get('shared_by') || [])])
+      shared: sharedColor([name, ...(m.get('shared_by') || [])]),
+      isShared: isShared(m),
+      hasError: hasError(m)
     };
   }
 
