@@ -982,7 +982,7 @@ export class Groups {
       const size = this.sizes.get(e.uid) || { width: e.geom.width, height: e.geom.height };
       cards.push({
         uid: e.uid,
-        box: { x: p.x - size.width / 2, y: p.y - size.height / 2, w: size.width, h: size.height },
+        box: { x: p.x, y: p.y, w: size.width, h: size.height }, // p: the card's top-left corner
         frame: d ? { w: d.layout.frame.width, h: d.layout.frame.height } : undefined
       });
     }
@@ -1006,12 +1006,12 @@ export class Groups {
           } else {
             layer.shift.delete(e.uid);
           }
-          e.node.position({ x: p.x + (now?.x || 0), y: p.y + (now?.y || 0) });
           layer.cardSize.delete(e.uid);
           const d = this.drawn.get(e.uid);
           if (d) {
             layer.cardSize.set(e.uid, d.card);
           }
+          e.node.position(layer.nodePosition(e.uid, p));
         }
       });
     } finally {
