@@ -149,6 +149,9 @@ export interface PlacedWire {
   target: string | null;
   targetPort: string;
   type: string;
+  /** The inner card the tensor comes from (an inner Input card for a wire from the frame). */
+  from: string;
+  fromPort: string;
 }
 
 /** An expanded group, laid out: the frame's geometry, its inner cards and wires. */
@@ -264,7 +267,7 @@ export async function layoutGroup(
     if (target) {
       mark(target, 'in:' + targetPort);
     }
-    wires.push({ id: w.id, source, sourcePort, target, targetPort, type });
+    wires.push({ id: w.id, source, sourcePort, target, targetPort, type, from: src.uid, fromPort: w.source_port });
   }
 
   const faces = new Map<string, string>();
@@ -864,7 +867,7 @@ export class Groups {
             tep: endpointStyle(tg, 'input', w.targetPort),
             ...this.curve(d, w),
             color: typeColor(w.type),
-            shape: (w.source ? shapes[w.source]?.ports?.[w.sourcePort] : '') || '',
+            shape: shapes[w.from]?.ports?.[w.fromPort] || '',
             port_type: w.type,
             group: d.uid
           },

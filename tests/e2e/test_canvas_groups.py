@@ -117,6 +117,7 @@ def _check_expanded(state: dict, uid: str, overlapped: set | None = None):
     assert by_target[ids["code"]]["source"] == ids["enc_hidden"]
     assert by_target[ids["code"]]["shape"] == "(None, 16)"
     assert by_target[ids["enc_hidden"]]["source"] == f"{uid}/input:in_0"
+    assert by_target[ids["enc_hidden"]]["shape"] == "(None, 8)"  # the inner Input's shape
     assert any(w["source"] == ids["code"] and w["target"] == f"{uid}/output:output"
                for w in state["wires"])
     # the pass-through wires start and end on the frame's edges
