@@ -25,7 +25,8 @@ def _cell(v: float) -> int:
 
 
 class Placement:
-    """Boxes of placed cards: centre ``(x, y)`` and height ``h`` (all CARD_WIDTH wide)."""
+    """Boxes of placed cards: left edge ``x``, centre ``y`` and height ``h`` (all CARD_WIDTH
+    wide). A card's position is its top-left corner (js/src/geometry.ts ``cardCentre``)."""
 
     def __init__(self):
         self._cells: dict = {}  # (i, j) -> {uid: (x, y, h)}
@@ -41,7 +42,7 @@ class Placement:
         self.drop(uid)
         if not position or "x" not in position or "y" not in position:
             return
-        x, y = float(position["x"]), float(position["y"])
+        x, y = float(position["x"]), float(position["y"]) + h / 2
         cell = (_cell(x), _cell(y))
         self._cells.setdefault(cell, {})[uid] = (x, y, h)
         self._boxes[uid] = (cell, x, y, h)
@@ -75,8 +76,8 @@ class Placement:
         return 0.0
 
     def hits(self, x: float, y: float, h: float) -> list:
-        """Boxes ``(x, y, h)`` that a card of height ``h`` centred at ``(x, y)`` would overlap
-        (with a margin of 10 pixels)."""
+        """Boxes ``(x, y, h)`` that a card of height ``h`` with its left edge at ``x`` and its
+        centre at height ``y`` would overlap (with a margin of 10 pixels)."""
         reach_x = CARD_WIDTH + 10
         reach_y = (self._tallest + h) / 2 + 10
         found = []
@@ -94,16 +95,16 @@ class Placement:
         if position is None:
             col = n % COLUMNS
             if col == 0 and n:
-                position = {"x": CARD_WIDTH / 2 + 20, "y": self.bottom() + GAP + h / 2}
+                position = {"x": 20, "y": self.bottom() + GAP}
             elif n:
                 last = last or {}
                 position = {"x": last.get("x", 0) + CARD_WIDTH + GAP, "y": last.get("y", 0)}
             else:
-                position = {"x": CARD_WIDTH / 2 + 20, "y": h / 2 + 20}
-        x, y = float(position["x"]), float(position["y"])
+                position = {"x": 20, "y": 20}
+        x, top = float(position["x"]), float(position["y"])
         for _ in range(500):  # nudge down until it overlaps no card
-            hit = self.hits(x, y, h)
+            hit = self.hits(x, top + h / 2, h)
             if not hit:
                 break
-            y = max(by + bh / 2 for _, by, bh in hit) + h / 2 + 20
-        return {"x": x, "y": y}
+            top = max(by + bh / 2 for _, by, bh in hit) + 20
+        return {"x": x, "y": top}

@@ -698,7 +698,7 @@ def _lay_out(graph: Graph) -> None:
         y = 20.0
         for uid in uids:
             h = card_height(graph.cards[uid].card_id, graph.cards[uid].params)
-            graph.cards[uid].position = {"x": 20.0 + _COLUMN / 2 + col * _COLUMN, "y": y + h / 2}
+            graph.cards[uid].position = {"x": 20.0 + col * _COLUMN, "y": y}  # top-left corner
             y += h + _ROW_GAP
 
 

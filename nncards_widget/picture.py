@@ -247,8 +247,8 @@ def _scene_card(uid, data, spec, widget, connected, layer_note) -> SceneCard:
     if spec.id.startswith(NESTED_PREFIX):
         shapes += _group_toggle(values.get("graph"), geom.width, bool(raw))
     pos = data.position or {}
-    x = float(pos.get("x", 0) or 0) - geom.width / 2
-    y = float(pos.get("y", 0) or 0) - geom.height / 2
+    x = float(pos.get("x", 0) or 0)  # a card's position is its top-left corner
+    y = float(pos.get("y", 0) or 0)
     card = SceneCard(uid, data.name, data.card_id, x, y, geom, shapes)
     if error:
         card.border, card.border_width = ERROR, 2.5

@@ -38,6 +38,10 @@ SCHEMA_KERNEL_CARDS = 2
 #: Schemas ``loads`` reads.
 SCHEMAS_READ = (SCHEMA_VERSION, SCHEMA_KERNEL_CARDS)
 
+#: What a card's position is: its top-left corner (the canvas keeps it when the card grows).
+#: A file without ``"positions": "top-left"`` was written when a position was the card's centre.
+POSITIONS = "top-left"
+
 #: Longest text (characters, or bytes for bytes) ``loads`` reads.
 MAX_TEXT_SIZE = 50_000_000
 #: Deepest nesting of lists and objects (a saved graph needs 5).
@@ -85,7 +89,7 @@ def dumps(graph: Graph, indent=1) -> str:
                 raise GraphFileError(f"Cannot save card '{card.name}' ({card.spec.title}): "
                                      f"{problem}")
             schema = SCHEMA_KERNEL_CARDS
-    return json.dumps({"format": FORMAT, "schema": schema, "cards": cards,
+    return json.dumps({"format": FORMAT, "schema": schema, "positions": POSITIONS, "cards": cards,
                        "wires": [wire_to_dict(w) for w in graph.wires.values()]},
                       indent=indent, allow_nan=False)
 
@@ -236,6 +240,18 @@ def _need_position(entry, where) -> dict:
             raise GraphFileError(f"{where}: {expected}; found {short_repr(position)}")
         out[axis] = float(v)  # as the editor holds positions
     return out
+
+
+def _centres_to_corners(cards) -> None:
+    """Positions of a file written when they were card centres, as top-left corners: less half
+    the card's usual face (compact, with its shape footer), so the cards stay where they were."""
+    from .geometry import layout_card
+
+    for card in cards:
+        if card.position:
+            geom = layout_card(catalog.get(card.card_id), card.params, footer="(None, 1)")
+            card.position = {"x": card.position["x"] - geom.width / 2,
+                             "y": card.position["y"] - geom.height / 2}
 
 
 def card_from_dict(entry, where="card") -> CardData:
@@ -395,6 +411,8 @@ def loads(source) -> Graph:
         if card.uid in cards:
             raise GraphFileError(f"card #{i}: duplicate uid {short_repr(card.uid)}")
         cards[card.uid] = card
+    if doc.get("positions") != POSITIONS:
+        _centres_to_corners(cards.values())
     graph = Graph(cards=cards)
     add_wires_checked(graph, [wire_from_dict(e, where=f"wire #{i}")
                               for i, e in enumerate(wires_in)])

@@ -64,8 +64,9 @@ def test_svg_parses_names_every_card_and_has_one_path_per_wire(ed, tmp_path):
     dots = [(float(c.get("cx")) + float(inner.get("x")), float(c.get("cy")) + float(inner.get("y")))
             for c in inner.iter(f"{SVG}circle")]
     assert any(math.dist(dot, (float(end[0]), float(end[1]))) < 0.2 for dot in dots), (end, dots)
-    centre = float(inner.get("x")) + float(inner.get("width")) / 2
-    assert hidden.position["x"] == pytest.approx(centre)
+    # a card's position is its top-left corner
+    assert (hidden.position["x"], hidden.position["y"]) == (float(inner.get("x")),
+                                                            float(inner.get("y")))
 
 
 def test_faces_show_the_compact_rows_values_shape_and_parameter_count(ed):

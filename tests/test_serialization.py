@@ -230,3 +230,19 @@ def test_failed_load_json_leaves_the_editor_untouched():
     # A good file replaces the graph.
     ed.load_json(json.dumps(_doc()))
     assert [c.name for c in ed.cards] == ["x", "d", "y"] and len(ed.wires) == 2
+
+
+def test_positions_are_top_left_corners_and_older_files_of_centres_stay_in_place():
+    from nncards_widget.geometry import layout_card
+
+    ed = NetworkEditor()
+    d = ed.add("Dense", name="d", units=4, position={"x": 100, "y": 40})
+    doc = json.loads(ed.to_json())
+    assert doc["positions"] == "top-left" and doc["cards"][0]["position"] == {"x": 100, "y": 40}
+    assert NetworkEditor.from_json(ed.to_json()).card("d").position == {"x": 100.0, "y": 40.0}
+    # a file written when a position was the card's centre: the card keeps its place on screen
+    del doc["positions"]
+    doc["cards"][0]["position"] = {"x": 500, "y": 300}
+    loaded = NetworkEditor.from_json(json.dumps(doc)).card("d")
+    face = layout_card(d.spec, {"units": 4}, footer="(None, 1)")
+    assert loaded.position == {"x": 500 - face.width / 2, "y": 300 - face.height / 2}

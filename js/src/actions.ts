@@ -12,7 +12,7 @@ import { CardLayer } from './cardlayer';
 import { Clip, clipOf, CopiedCard, pasteRequest } from './clipboard';
 import { StatusKind } from './chrome';
 import { formatValue } from './format';
-import { findFreeSpot, layoutCard, placementHeight } from './geometry';
+import { cardCorner, findFreeSpot, layoutCard, placementHeight } from './geometry';
 import { undoStateOf } from './history';
 import { layeredLayout, LayoutEdge, LayoutNode } from './layout';
 import { Request } from './protocol';
@@ -89,7 +89,8 @@ export class Actions {
       return { x: p.x, y: p.y, w: Math.max(e.geom.width, PLACEMENT_MIN_WIDTH), h: e.geom.height + 30 };
     });
     const pos = findFreeSpot(taken, Math.max(size.width, PLACEMENT_MIN_WIDTH), size.height + 30, preferred, 24);
-    const position = { x: round1(pos.x), y: round1(pos.y) };
+    const corner = cardCorner(pos, size); // the kernel's position: the top-left of the room found
+    const position = { x: round1(corner.x), y: round1(corner.y) };
     return this.send({ type: 'add', card_id: cardId, position }).then(r => {
       if (!r.ok) {
         this.host.error(r.error || `Could not add ${spec.title}`);
@@ -153,7 +154,7 @@ export class Actions {
           }
         }
       }
-      const p = n.position();
+      const p = layer.modelPosition(e);
       cards.push({
         uid: e.uid,
         card_id: e.spec.id,
@@ -218,8 +219,7 @@ export class Actions {
       }
       const p = layer.modelPosition(e); // kernel coordinates (a card may be moved aside in the view)
       const q = { x: round1(p.x + dx), y: round1(p.y + dy) };
-      const s = layer.shift.get(e.uid) || { x: 0, y: 0 };
-      n.position({ x: q.x + s.x, y: q.y + s.y });
+      n.position(layer.nodePosition(e.uid, q));
       positions[n.id()] = q;
     });
     if (Object.keys(positions).length) {
@@ -304,7 +304,7 @@ export class Actions {
         const e = this.host.layer.byUid.get(uid);
         const p = e?.model.get('position');
         if (e && p && typeof p.x === 'number') {
-          e.node.position({ x: p.x, y: p.y });
+          e.node.position(this.host.layer.nodePosition(uid, p));
         }
       }
     });
@@ -352,13 +352,15 @@ export class Actions {
       return;
     }
     const moves = [...centres].filter(([uid]) => cy.getElementById(uid).nonempty());
+    const sizes = new Map(nodes.map(n => [n.id, n]));
     const positions: Record<string, Point> = {};
     for (let k = 0; k < moves.length; k += CARDS_MOVED_PER_FRAME) {
       cy.batch(() => {
         for (const [uid, p] of moves.slice(k, k + CARDS_MOVED_PER_FRAME)) {
-          positions[uid] = { x: round1(p.x), y: round1(p.y) };
-          const s = this.host.layer.shift.get(uid) || { x: 0, y: 0 };
-          cy.getElementById(uid).position({ x: positions[uid].x + s.x, y: positions[uid].y + s.y });
+          // the top-left of the room the layout gave the card (its height with a footer and preview)
+          const c = cardCorner(p, sizes.get(uid)!);
+          positions[uid] = { x: round1(c.x), y: round1(c.y) };
+          cy.getElementById(uid).position(this.host.layer.nodePosition(uid, positions[uid]));
         }
       });
       await new Promise(resolve => requestAnimationFrame(resolve));

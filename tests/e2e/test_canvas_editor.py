@@ -491,6 +491,54 @@ def test_a_folded_setting_is_edited_on_the_card_and_then_stays_shown(open_notebo
     nb.assert_no_errors()
 
 
+def test_a_card_that_grows_keeps_its_header_where_it_is(open_notebook):
+    """A card's position is its top-left corner: unfolding its "+" row or a value that shows
+    one more row makes it grow downward; its header and left edge stay under the pointer."""
+    nb, canvas = _open(open_notebook, "grows_down", [NET])
+    canvas.wait_cards(2)
+
+    def box(name):
+        c = canvas.card(name)
+        return {"left": c["center"]["x"] - c["width"] / 2, "top": c["center"]["y"] - c["height"] / 2,
+                "height": c["height"]}
+
+    def kernel_position():
+        i = nb.add_cell("print(d.position['x'], d.position['y'], ed.undo_state['undo'])")
+        x, y, *label = nb.output_text(i).split()
+        return float(x), float(y), " ".join(label)
+
+    uid = canvas.card("hidden")["uid"]
+    # the kernel's position is the card's top-left corner, as the view draws it
+    corner = canvas.eval("(b => [b.x, b.y])(v.cardBoxes()[arg])", uid)
+    x0, y0, label0 = kernel_position()
+    assert abs(corner[0] - x0) < 0.01 and abs(corner[1] - y0) < 0.01, (corner, x0, y0)
+    canvas.click_background()  # a click: the view no longer frames the network by itself
+    before = box("hidden")
+    # a setting set away from its default in Python: its row shows
+    nb.add_cell("d.lora_rank = 4")
+    canvas.wait("v.faceSvg(arg).includes('>Lora rank<')", uid)
+    nb.page.wait_for_timeout(300)
+    grown = box("hidden")
+    assert grown["height"] > before["height"] + 10, (before, grown)
+    assert abs(grown["top"] - before["top"]) < 0.5 and abs(grown["left"] - before["left"]) < 0.5, \
+        (before, grown)
+    nb.shot("a value showed one more row, the header where it was")
+    canvas.show_more_ports(uid)  # every setting and port shows: many rows more
+    unfolded = box("hidden")
+    assert unfolded["height"] > grown["height"] + 100, (grown, unfolded)
+    assert abs(unfolded["top"] - before["top"]) < 0.5 and abs(unfolded["left"] - before["left"]) < 0.5, \
+        (before, unfolded)
+    nb.shot("unfolded, the header where it was")
+    # the kernel's position did not move, and no move was recorded for undo
+    x1, y1, label1 = kernel_position()
+    assert (x1, y1) == (x0, y0) and "Move" not in label1, (x0, y0, x1, y1, label1)
+    # the wire into the card still ends on its input dot
+    w = _wire_geometry(canvas)
+    tx, ty = canvas.port(uid, "input", "input")
+    assert abs(w["tgt"]["x"] - tx) < 2 and abs(w["tgt"]["y"] - ty) < 2, (w, tx, ty)
+    nb.assert_no_errors()
+
+
 def test_cards_sharing_a_layer_are_marked(open_notebook):
     nb, canvas = _open(open_notebook, "shared_layers", [
         "from nncards_widget import NetworkEditor\n"
