@@ -31,6 +31,43 @@ function r1(v: number): number {
   return Math.round(v * 10) / 10;
 }
 
+/** A wire as cytoscape draws it: quadratic pieces [start, handle, end] through the handles' midpoints. */
+function wirePieces(w: PictureWire): [Point, Point, Point][] {
+  const pts = w.controls;
+  const pieces: [Point, Point, Point][] = [];
+  let from = w.start;
+  for (let i = 0; i < pts.length; i++) {
+    const c = pts[i];
+    const next = i + 1 < pts.length ? { x: (c.x + pts[i + 1].x) / 2, y: (c.y + pts[i + 1].y) / 2 } : w.end;
+    pieces.push([from, c, next]);
+    from = next;
+  }
+  return pieces;
+}
+
+/**
+ * The box a wire's curve stays in (each quadratic piece's ends and its turning
+ * points), so a wire looping back around a card is not cut off the picture.
+ */
+export function wireBounds(w: PictureWire): { x1: number; y1: number; x2: number; y2: number } {
+  const xs = [w.start.x, w.end.x];
+  const ys = [w.start.y, w.end.y];
+  const turn = (a: number, c: number, b: number, out: number[]): void => {
+    const d = a - 2 * c + b;
+    const t = d ? (a - c) / d : -1;
+    if (t > 0 && t < 1) {
+      out.push((1 - t) * (1 - t) * a + 2 * (1 - t) * t * c + t * t * b);
+    }
+  };
+  for (const [a, c, b] of wirePieces(w)) {
+    xs.push(b.x);
+    ys.push(b.y);
+    turn(a.x, c.x, b.x, xs);
+    turn(a.y, c.y, b.y, ys);
+  }
+  return { x1: Math.min(...xs), y1: Math.min(...ys), x2: Math.max(...xs), y2: Math.max(...ys) };
+}
+
 /** The path of a wire as cytoscape draws it (quadratic pieces through the handles' midpoints). */
 export function wirePath(w: PictureWire): string {
   const pts = w.controls;
@@ -51,10 +88,15 @@ export function networkSvg(cards: PictureCard[], wires: PictureWire[], backgroun
   if (!cards.length) {
     return `<svg xmlns="http://www.w3.org/2000/svg" width="${2 * PAD}" height="${2 * PAD}"/>`;
   }
-  const x1 = Math.min(...cards.map(c => c.x)) - PAD;
-  const y1 = Math.min(...cards.map(c => c.y)) - PAD;
-  const x2 = Math.max(...cards.map(c => c.x + c.width)) + PAD;
-  const y2 = Math.max(...cards.map(c => c.y + c.height)) + PAD;
+  // the cards and the wires (a wire going backwards loops around its cards)
+  const boxes = [
+    ...cards.map(c => ({ x1: c.x, y1: c.y, x2: c.x + c.width, y2: c.y + c.height })),
+    ...wires.map(wireBounds)
+  ];
+  const x1 = Math.min(...boxes.map(b => b.x1)) - PAD;
+  const y1 = Math.min(...boxes.map(b => b.y1)) - PAD;
+  const x2 = Math.max(...boxes.map(b => b.x2)) + PAD;
+  const y2 = Math.max(...boxes.map(b => b.y2)) + PAD;
   const w = Math.ceil(x2 - x1);
   const h = Math.ceil(y2 - y1);
   const parts = [
