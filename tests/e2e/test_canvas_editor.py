@@ -115,8 +115,10 @@ def test_wires_end_on_port_dots_curve_sideways_and_run_above_cards(open_notebook
         " const z = v.cy.zoom();"
         " return {x: (arg.x - r.left - p.x) / z, y: (arg.y - r.top - p.y) / z}; })()",
         mid)
-    i = nb.add_cell(
-        f"m.position = {{'x': {model_mid['x']:.1f}, 'y': {model_mid['y']:.1f}}}\n"
+    size = canvas.eval("v.cardBoxes()[arg]", canvas.card("dropout")["uid"])
+    corner = {"x": model_mid["x"] - size["width"] / 2, "y": model_mid["y"] - size["height"] / 2}
+    i = nb.add_cell(  # a card's position is its top-left corner
+        f"m.position = {{'x': {corner['x']:.1f}, 'y': {corner['y']:.1f}}}\n"
         "print('moved')")
     assert "moved" in nb.output_text(i)
     canvas.wait(
