@@ -271,7 +271,7 @@ def test_the_view_does_not_jump_when_a_card_is_added(open_notebook):
     ext = canvas.eval("v.cy.extent()")
     width = canvas.card("features")["width"] / zoom
     nb.add_cell(f"ed.add('Dropout', name='drop', rate=0.1,"
-                f" position={{'x': {ext['x2'] - 40 - width / 2:.0f}, 'y': 0}})")
+                f" position={{'x': {ext['x2'] - 40 - width:.0f}, 'y': 0}})")  # its top-left
     canvas.wait_cards(2)
     nb.page.wait_for_timeout(400)
     after = _screen(canvas)
