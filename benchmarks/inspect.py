@@ -1,11 +1,12 @@
 """Benchmark of inline inspection and live shapes (issue 4).
 
 1. A 100-card network and a batch of 256: ``ed.inspect(batch)`` (one forward pass capturing every
-   card's output, plus statistics and the two preview pictures of every card) against one
+   card's output; each card's statistics and pictures are made when asked for) against one
    ``model.predict(batch)`` of the same model, and against one Keras sub-model per card
    (``keras.Model(model.inputs, layer.output).predict(batch)``), in one run. Each is timed cold
    (first call: models made and traced) and warm (median of later calls). Aim: warm inspect
-   within 2x of one warm predict.
+   within 2x of one warm predict. Then what making the previews costs afterwards: a view's
+   request for the 20 cards on its screen, and all 100 together (a read of ``card.preview``).
 2. A 300-card network: the live shape update after one parameter edit (incremental, only
    downstream of the edit, layers built without their weights) against a full rebuild of every
    card's layer with its weights. Aim: >= 5x faster, also in the worst case. The edit is a card in
@@ -100,6 +101,17 @@ def bench_inspect(repeat: int):
                                        repeat)
     _, on_batch_warm = timed(lambda: model.predict_on_batch(feed), repeat)
     inspect_cold, inspect_warm = timed(lambda: ed.inspect(batch), repeat)
+    screen = [c.uid for c in ed.cards[40:60]]
+
+    def inspect_and_make(uids):
+        ed.inspect(batch)
+        t = time.perf_counter()
+        ed._inspector.make(uids)
+        return time.perf_counter() - t
+
+    make_screen = statistics.median(inspect_and_make(screen) for _ in range(repeat))
+    make_all = statistics.median(inspect_and_make([c.uid for c in ed.cards])
+                                 for _ in range(repeat))
     assert ed.model is model and all(c.preview for c in ed.cards)
 
     # each card's tensor: its layer's output; an Output card (no layer) is a model output
@@ -138,7 +150,11 @@ def bench_inspect(repeat: int):
     print(f"  ratio inspect / predict          warm {inspect_warm / predict_warm:5.2f}x   "
           f"(aim <= 2x)   cold {inspect_cold / predict_cold:5.2f}x")
     print(f"  ratio inspect / predict_on_batch warm {inspect_warm / on_batch_warm:5.2f}x   "
-          f"(forward pass with every card's output + statistics + 2 pictures per card)")
+          f"(aim <= 3x: forward pass with every card's output, previews pending)")
+    print(f"  then previews of 20 cards on screen (a view's request)  {make_screen * 1e3:8.1f} ms")
+    print(f"  then previews of all {len(ed.cards)} cards together          "
+          f"{make_all * 1e3:8.1f} ms   (inspect + all previews / predict_on_batch: "
+          f"{(inspect_warm + make_all) / on_batch_warm:5.2f}x)")
     print(f"  ratio sub-models / inspect       warm {subs_warm / inspect_warm:5.2f}x   "
           f"cold {subs_cold / inspect_cold:5.2f}x")
     return inspect_warm / predict_warm

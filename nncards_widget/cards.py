@@ -98,6 +98,17 @@ class TrackedPosition(dict):
         return (dict, (dict(self),))
 
 
+class _Preview(Dict):
+    """``card.preview``: an inspection preview, made when first read if the last inspection left
+    it pending (inspection.py makes previews only when something asks for them)."""
+
+    def get(self, obj, cls=None):
+        maker = obj.__dict__.get("_preview_maker")
+        if maker is not None:
+            maker.made_on_read(obj)
+        return super().get(obj, cls)
+
+
 class _ShownAsText:
     """Cards and wires are drawn inside the editor; a cell that returns one shows its repr."""
 
@@ -123,7 +134,7 @@ class Card(_ShownAsText, ipycytoscape.Node):
     param_count = Int(None, allow_none=True).tag(sync=True)
     error = Unicode("").tag(sync=True)
     stale = Bool(False).tag(sync=True)
-    preview = Dict().tag(sync=True)
+    preview = _Preview().tag(sync=True)
     #: Names of the other cards calling this card's layer object (shared weights), set by the
     #: live shapes; empty when the layer is not shared.
     shared_by = List(Unicode()).tag(sync=True)

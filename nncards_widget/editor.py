@@ -236,7 +236,8 @@ class NetworkEditor(ipycytoscape.CytoscapeWidget):
         one message, not 4,000 (Jupyter drops comm messages beyond 1,000 a second)."""
         widgets = [(self.card_widget(uid), traits) for uid, traits in (cards or {}).items()]
         widgets += [(self.wire_widget(wid), traits) for wid, traits in (wires or {}).items()]
-        batched = self.comm is not None and not _without_front_end(self)
+        unseen = _without_front_end(self)  # no view can receive anything: nothing to send
+        batched = self.comm is not None and not unseen
         states = {}
         for widget, traits in widgets:
             if widget is None:  # removed meanwhile
@@ -248,6 +249,8 @@ class NetworkEditor(ipycytoscape.CytoscapeWidget):
                 if batched and widget.comm is not None and changed:
                     states[widget.model_id] = widget.get_state(key=changed)
                     changed.clear()  # sent below, with the others
+                elif unseen:
+                    changed.clear()
         if states:
             self.send({"type": "states", "states": states})
 
@@ -769,7 +772,7 @@ class NetworkEditor(ipycytoscape.CytoscapeWidget):
         try:
             kind, fields = protocol.check_request(content)
             handler = getattr(self, f"_request_{kind}")
-            if kind in ("undo", "redo", "catalog", "to_json"):  # not an edit of their own
+            if kind in ("undo", "redo", "catalog", "to_json", "previews"):  # not edits
                 reply["result"] = handler(**fields)
             else:
                 with self._edit(None):
@@ -889,6 +892,9 @@ class NetworkEditor(ipycytoscape.CytoscapeWidget):
 
         return {"version": _view_catalog_version(),
                 "cards": list(_catalog_dicts()) + custom.view_dicts()}
+
+    def _request_previews(self, cards):
+        return {"made": self._inspector.make(cards)}
 
     def _request_to_json(self):
         return {"graph": json.loads(self.to_json(indent=None)),

@@ -163,7 +163,9 @@ def preview_lines(p: dict) -> tuple:
     caption = " · ".join(t for t in (format_shape(p.get("shape") or []), p.get("dtype") or "",
                                      f"{format_share(zeros)} zeros" if _is_number(zeros) else "")
                          if t)
-    if _is_number(p.get("min")):
+    if p.get("pending") is True:  # not made yet (a view asks for it when it shows the card)
+        stats = "…"
+    elif _is_number(p.get("min")):
         stats = (f"min {format_stat(p.get('min'))}  mean {format_stat(p.get('mean'))}  "
                  f"max {format_stat(p.get('max'))}")
     else:

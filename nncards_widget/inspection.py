@@ -3,13 +3,19 @@
 ``ed.inspect(sample)`` uses ``ed.model`` as it is (after ``model.fit`` the trained network's
 outputs show), building first when there is no model or the graph changed since the last build.
 One forward pass of a "capture" model -- ``keras.Model(model.inputs, [output of every card's
-layer])``, made once per model -- gives every card's output. Each card then gets
-``card.preview``: shape, dtype, min / mean / max / std, the share of zeros, and two pictures as PNG
+layer])``, made once per model -- gives every card's output (``ed.outputs``). Each card then gets
+``card.preview``: shape, dtype, min / mean / max / std, the share of zeros, and two pictures as
 data URIs (``image`` small for the card, ``image_large`` for the inspector). The pictures fit the
 tensor: a histogram of the values for any tensor, a heatmap of (features x steps) for a
 sequence output such as an Embedding's, a grid of channel maps for a Conv2D-like (H, W, C) output
 (both of the first sample of the batch). PNGs are written by the tiny encoder below (numpy + zlib,
 indexed colour).
+
+Previews are made when something asks for them, not by ``inspect``: the inspection leaves each
+card a *pending* preview (shape, dtype and kind, ``"pending": true``) and keeps its output. A
+view asks for the cards it shows (the ``previews`` request: cards on screen and in the
+inspector); reading ``card.preview`` in Python makes every pending preview. Either way, the
+previews asked for together are made in bulk (``previews()``) and published in one message.
 
 Any change of the graph afterwards marks the previews stale (``card.stale``): the model they came
 from no longer matches the graph. The next ``inspect`` (or, with ``live=True``, an automatic
@@ -31,7 +37,8 @@ from ._after_cell import AfterCell
 from .builder import shape_text
 from .errors import NNCardsError
 
-__all__ = ["Inspector", "InspectionError", "Outputs", "preview", "previews", "encode_png"]
+__all__ = ["Inspector", "InspectionError", "Outputs", "preview", "previews", "pending_preview",
+           "encode_png"]
 
 log = logging.getLogger(__name__)
 
@@ -339,6 +346,19 @@ def _flat(a: np.ndarray) -> np.ndarray:
     return flat if flat.dtype == np.float32 else flat.astype(np.float32)
 
 
+def _header(a: np.ndarray) -> dict:
+    """The part of a preview known without reading the values: shape, dtype, picture kind."""
+    numeric = _numeric(a)
+    return {"shape": list(a.shape), "dtype": a.dtype.name if numeric else str(a.dtype),
+            "kind": _kind(a) if numeric else "histogram"}
+
+
+def pending_preview(array) -> dict:
+    """What a card shows of an output whose preview is not made yet: shape, dtype and the kind
+    of picture it will get, with ``"pending": True``."""
+    return {**_header(np.asarray(array)), "pending": True}
+
+
 def preview(array) -> dict:
     """The ``card.preview`` dict for one card's output array (batch first)."""
     return previews([array])[0]
@@ -352,14 +372,13 @@ def previews(arrays) -> list[dict]:
     arrays = [np.asarray(a) for a in arrays]
     infos, numeric = [], []
     for a in arrays:
-        dtype = a.dtype.name if a.dtype.kind in "biufc" else str(a.dtype)
-        info = {"shape": list(a.shape), "dtype": dtype, "kind": _kind(a)}
+        info = _header(a)
         infos.append(info)
         if _numeric(a):
             numeric.append(len(infos) - 1)
         else:
-            info.update(min=None, mean=None, max=None, std=None, zeros=None, kind="histogram",
-                        image="", image_large="")
+            info.update(min=None, mean=None, max=None, std=None, zeros=None, image="",
+                        image_large="")
     if not numeric:
         return infos
     stats = _bulk_statistics([_flat(arrays[i]) for i in numeric])
@@ -430,6 +449,7 @@ class Inspector:
         self.last_error = ""
         self._fresh: set = set()  # uids whose preview is up to date
         self._shown: set = set()  # uids showing a preview (fresh or stale)
+        self._pending: dict = {}  # uid -> output array whose preview is not made yet
         self._capture = (None, None, None)  # (model, capture model, [(uid, card name)])
         self._after_cell = AfterCell(self._live_refresh, "live inspection")
         editor.graph_model.on_change(self._on_change)
@@ -553,22 +573,58 @@ class Inspector:
         arrays = capture.predict_on_batch(feed)
         if not isinstance(arrays, (list, tuple)):
             arrays = [arrays]
-        outputs, shown = {}, []
+        outputs, shown = {}, {}
         present = self.editor.graph_model.cards
         for (uid, name), arr in zip(cards, arrays, strict=True):
             arr = np.asarray(arr)
             outputs[name] = arr
             if uid in present:
-                shown.append((uid, arr))
-        fresh = {uid for uid, _ in shown}
-        published = {uid: {"preview": pv, "stale": False}
-                     for (uid, _), pv in zip(shown, previews([a for _, a in shown]), strict=True)}
-        for uid in self._shown - fresh:  # cards no longer in the model have nothing to show
+                shown[uid] = arr
+        # previews are made when asked for (make()); until then a card shows what is known
+        published = {uid: {"preview": pending_preview(a), "stale": False}
+                     for uid, a in shown.items()}
+        for uid in self._shown - shown.keys():  # cards no longer in the model show nothing
             published[uid] = {"preview": {}, "stale": False}
+        self._set_pending({})
         self.editor.publish_many(published)
-        self._fresh, self._shown = fresh, set(fresh)
+        self._set_pending(shown)
+        self._fresh, self._shown = set(shown), set(shown)
         self.outputs = Outputs(outputs)
         return self.outputs
+
+    # -- previews, made when asked for ------------------------------------------------------------
+    def _set_pending(self, arrays: dict) -> None:
+        """Cards whose preview is still to be made from these outputs; reading their
+        ``preview`` in Python makes it (``Card.preview`` calls ``made_on_read``)."""
+        for uid in self._pending.keys() - arrays.keys():
+            self._hook(uid, None)
+        for uid in arrays.keys() - self._pending.keys():
+            self._hook(uid, self)
+        self._pending = dict(arrays)
+
+    def _hook(self, uid, maker) -> None:
+        widget = self.editor.card_widget(uid)
+        if widget is not None:
+            widget._preview_maker = maker
+
+    def made_on_read(self, card) -> None:
+        """``card.preview`` was read in Python: make every pending preview (in bulk: a loop
+        over the cards makes them once)."""
+        card._preview_maker = None
+        self.make(list(self._pending))
+
+    def make(self, uids) -> int:
+        """Make the pending previews of these cards (a view's ``previews`` request, a read in
+        Python) together, and publish them in one message; returns how many were made. Cards
+        without a pending preview are left as they are."""
+        todo = {uid: self._pending[uid] for uid in uids
+                if uid in self._pending and self.editor.card_widget(uid) is not None}
+        if not todo:
+            return 0
+        self._set_pending({u: a for u, a in self._pending.items() if u not in todo})
+        made = previews(list(todo.values()))
+        self.editor.publish_many({uid: {"preview": pv} for uid, pv in zip(todo, made, strict=True)})
+        return len(todo)
 
 
 def _layer_output(model, name):

@@ -93,6 +93,7 @@ REQUESTS = {s.name: s for s in (
     _spec("redo", result=("label",)),
     _spec("catalog", result=("version", "cards")),
     _spec("to_json", result=("graph", "file")),
+    _spec("previews", Field("cards", "string[]"), result=("made",)),
     _spec("load", Field("graph", "Record<string, unknown>"), result=("cards",)),
 )}
 

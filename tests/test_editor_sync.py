@@ -175,9 +175,14 @@ def test_one_shape_update_is_one_message_for_all_cards_and_wires(monkeypatch):
                                                        "param_count": 36}
 
 
-def test_one_inspection_is_one_message_with_every_preview(monkeypatch):
+def test_inspection_sends_pending_previews_and_makes_those_asked_for(monkeypatch):
+    """``inspect`` sends every card a pending preview (shape, dtype, kind) in one message; the
+    view's ``previews`` request makes the asked cards' statistics and pictures, in one message;
+    a read in Python makes all the others at once, the same values as a preview made directly."""
     import comm
     import numpy as np
+
+    from nncards_widget.inspection import preview
 
     monkeypatch.setattr(comm, "create_comm", _RecordingComm)
     sent = _RecordingComm.SENT
@@ -189,12 +194,37 @@ def test_one_inspection_is_one_message_with_every_preview(monkeypatch):
         prev = d
     ed.connect(prev, ed.add("output", name="y"))
     ed.build()
+
+    def custom():
+        out = [data["content"] for _, method, data in sent if method == "custom"]
+        del sent[:]
+        return out
+
     del sent[:]
     ed.inspect(np.ones((2, 3), "float32"))
     widgets = {w.model_id for w in ed.cards + ed.wires}
     assert not [s for s in sent if s[1] == "update" and s[0] in widgets]
-    custom = [data["content"] for _, method, data in sent if method == "custom"]
-    assert len(custom) == 1 and set(custom[0]["states"]) == {c.model_id for c in ed.cards}
-    assert len(custom[0]["states"]) == 14
-    assert custom[0]["states"][prev.model_id]["preview"] == prev.preview
-    assert prev.preview["shape"] == [2, 4]
+    msgs = custom()
+    assert len(msgs) == 1 and set(msgs[0]["states"]) == {c.model_id for c in ed.cards}
+    pending = msgs[0]["states"][ed.cards[5].model_id]["preview"]
+    assert pending == {"shape": [2, 4], "dtype": "float32", "kind": "histogram", "pending": True}
+
+    asked = [ed.cards[3], ed.cards[5]]
+    reply = ed._handle_view_request(ed, {"request_id": 1, "type": "previews",
+                                         "cards": [c.uid for c in asked] + ["card-gone"]}, None)
+    assert reply["ok"] and reply["result"] == {"made": 2}
+    states = [m for m in custom() if m["type"] == "states"]
+    assert len(states) == 1 and set(states[0]["states"]) == {c.model_id for c in asked}
+    made = states[0]["states"][asked[1].model_id]["preview"]
+    assert made["image"].startswith("data:image/png;base64,") and "pending" not in made
+    assert made == preview(ed.outputs[asked[1].name])
+    # asked again: nothing left to make
+    reply = ed._handle_view_request(ed, {"request_id": 2, "type": "previews",
+                                         "cards": [asked[0].uid]}, None)
+    assert reply["result"] == {"made": 0} and not [m for m in custom() if m["type"] == "states"]
+
+    # Python reads the full preview; the first read makes every remaining one, in one message
+    assert prev.preview == preview(ed.outputs[prev.name]) and prev.preview["shape"] == [2, 4]
+    msgs = custom()
+    assert len(msgs) == 1 and len(msgs[0]["states"]) == 14 - 2
+    assert all("pending" not in c.preview for c in ed.cards) and not custom()

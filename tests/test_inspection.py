@@ -176,6 +176,22 @@ def test_changes_mark_previews_stale_until_the_next_inspect(editor, sample):
     assert ed.model.get_layer("hidden").units == 5
 
 
+def test_a_preview_made_after_a_change_is_of_the_inspected_output_and_stale(editor, sample):
+    """Previews are made when read: one first read after the graph changed still shows what the
+    inspection saw (the same values as made at once), marked stale."""
+    ed = editor
+    x, hidden, probs = dense_net(ed)
+    ed.inspect(sample)
+    hidden.units = 5  # before any preview was read
+    out = ed.outputs["hidden"]
+    assert hidden.stale and probs.stale
+    p = hidden.preview
+    assert p["shape"] == [16, 8] and "pending" not in p
+    assert p["min"] == pytest.approx(out.min()) and p["max"] == pytest.approx(out.max())
+    assert p == preview(out) and probs.preview == preview(ed.outputs["probs"])
+    assert hidden.stale
+
+
 def test_live_inspection_follows_changes(editor, sample):
     ed = editor
     x, hidden, probs = dense_net(ed)

@@ -123,6 +123,7 @@ def test_every_request_answers_with_its_declared_result_keys():
     results["catalog"] = request(ed, "catalog")
     results["to_json"] = request(ed, "to_json")
     results["load"] = request(ed, "load", graph=results["to_json"]["result"]["graph"])
+    results["previews"] = request(ed, "previews", cards=[x.uid])
     assert set(results) == set(protocol.REQUESTS)
     for name, reply in results.items():
         assert reply["ok"], (name, reply["error"])

@@ -409,7 +409,7 @@ export class CardLayer {
         source_port: d.source_port,
         target_port: d.target_port
       },
-      classes: 'wire'
+      classes: 'wire' + (this.host.isFar() ? ' ' + lodClasses(this.host.lodBand?.() || 1) : '')
     }) as unknown as cytoscape.EdgeSingular;
   }
 
@@ -564,7 +564,12 @@ export class CardLayer {
 
   /** The card's face is on screen now (not far out, and its box meets the view). */
   private shownWithFace(e: CardEntry): boolean {
-    if (e.node.hasClass('nnc-far') || e.node.removed()) {
+    return !e.node.hasClass('nnc-far') && this.onScreen(e);
+  }
+
+  /** The card's box meets the view (however it is drawn). */
+  onScreen(e: CardEntry): boolean {
+    if (e.node.removed()) {
       return false;
     }
     const c = e.node.position();

@@ -127,6 +127,8 @@ export interface PreviewData {
   kind?: string;
   image?: string;
   image_large?: string;
+  /** Not made yet: the kernel makes it when a view shows the card (previews.ts). */
+  pending?: boolean;
 }
 
 /** True when a preview has something to show. */
@@ -155,8 +157,9 @@ export function previewLines(p: PreviewData): { caption: string; stats: string }
   ]
     .filter(Boolean)
     .join(' · ');
-  const stats =
-    typeof p.min === 'number'
+  const stats = p.pending
+    ? '…'
+    : typeof p.min === 'number'
       ? `min ${formatStat(p.min)}  mean ${formatStat(p.mean)}  max ${formatStat(p.max)}`
       : 'no numeric values';
   return { caption, stats };

@@ -87,8 +87,14 @@ export interface LoadRequest {
   graph: Record<string, unknown>;
 }
 
+/** Make the pending inspection previews of these cards (result: `made`, how many); not an edit. */
+export interface PreviewsRequest {
+  type: 'previews';
+  cards: string[];
+}
+
 // prettier-ignore
-export type Request = AddRequest | RemoveRequest | ConnectRequest | DisconnectRequest | SetParamRequest | MoveRequest | RestoreRequest | UndoRequest | RedoRequest | CatalogRequest | ToJsonRequest | LoadRequest;
+export type Request = AddRequest | RemoveRequest | ConnectRequest | DisconnectRequest | SetParamRequest | MoveRequest | RestoreRequest | UndoRequest | RedoRequest | CatalogRequest | ToJsonRequest | LoadRequest | PreviewsRequest;
 
 /** The kernel's answer to one request. */
 export interface Reply {

@@ -39,6 +39,8 @@ export interface CardInfo {
   width: number;
   height: number;
   preview: { caption: string; stats: string; image: boolean; top: number } | null;
+  /** The card's preview is pending: the kernel has not made it yet (previews.ts). */
+  previewPending: boolean;
   stale: boolean;
   error: string;
 }
@@ -97,7 +99,12 @@ export class ViewTesting {
         center: canvas.clientPoint(e.node.position()),
         width: e.geom.width * z,
         height: e.geom.height * z,
-        preview: lines && e.geom.previewY !== null ? { ...lines, image: !!pv.image, top: e.geom.previewY * z } : null,
+        // a made preview (a pending one shows its shape only until the kernel makes it)
+        preview:
+          lines && e.geom.previewY !== null && !pv.pending
+            ? { ...lines, image: !!pv.image, top: e.geom.previewY * z }
+            : null,
+        previewPending: !!(pv && pv.pending),
         stale: e.node.hasClass('nnc-stale'),
         error: e.model.get('error') || ''
       };

@@ -21,7 +21,7 @@ import { Actions, MoveTracker } from './actions';
 import { CanvasAdapter } from './canvas';
 import { download, networkSvg, svgToPng } from './picture';
 import { faceTheme } from './cardsvg';
-import { CardLayer } from './cardlayer';
+import { CardEntry, CardLayer } from './cardlayer';
 import { Groups, isNestedSpec } from './groups';
 import {
   COMPACT_WIDTH,
@@ -48,6 +48,7 @@ import { ContextMenu, MenuItem, Picker, ValueEditor } from './popup';
 import { paramField } from './fields';
 import { catalogFor } from './catalogcache';
 import { watchPersistence } from './persistence';
+import { PreviewAsker } from './previews';
 import { RequestClient } from './requests';
 import { registerForTesting } from './testing';
 import { CardSpec, Point } from './types';
@@ -88,6 +89,8 @@ export class NetworkEditorView extends CytoscapeView {
   private tooltip!: Tooltip;
   private palette!: PaletteView;
   private inspector!: Inspector;
+  /** Asks the kernel for the pending inspection previews of the cards shown. */
+  private previews!: PreviewAsker<CardEntry>;
   private canvasWrap!: HTMLElement;
   private overlayEl!: SVGSVGElement;
   private emptyEl!: HTMLElement;
@@ -198,10 +201,24 @@ export class NetworkEditorView extends CytoscapeView {
       isFar: () => this.viewport.far,
       lodBand: () => this.viewport.lod?.band || 0,
       isDragging: uid => this.moves.dragging(uid),
-      elementsChanged: () => this.onElementsChanged(),
-      cardChanged: uid => this.inspector.cardChanged(uid),
+      elementsChanged: () => {
+        this.onElementsChanged();
+        this.previews.schedule();
+      },
+      cardChanged: uid => {
+        this.inspector.cardChanged(uid);
+        this.previews.schedule();
+      },
       wireChanged: () => this.inspector.schedule(() => this.updateButtons()),
       adjustFace: (e, face) => this.groups.face(e, face)
+    });
+    this.previews = new PreviewAsker<CardEntry>({
+      cards: () => this.layer.cards.values(),
+      onScreen: e => this.layer.onScreen(e),
+      selected: e => e.node.selected(),
+      far: () => this.viewport.far,
+      live: () => !!this.canvas.cy && this.model.comm_live !== false,
+      request: req => this.client.request(req)
     });
     this.groups = new Groups({
       canvas: this.canvas,
@@ -343,6 +360,9 @@ export class NetworkEditorView extends CytoscapeView {
     }
     if (this.groups) {
       this.groups.dispose();
+    }
+    if (this.previews) {
+      this.previews.dispose();
     }
     if (this.layer) {
       this.layer.dispose();
@@ -510,6 +530,8 @@ export class NetworkEditorView extends CytoscapeView {
     this.viewport.initial();
     cy.on('select unselect', () => this.inspector.schedule(() => this.updateButtons()));
     cy.on('zoom', () => this.viewport.updateLevelOfDetail());
+    cy.on('viewport select', () => this.previews.schedule());
+    this.previews.schedule();
     cy.on('tap', 'node', ev => {
       // the "+ N more ports" row shows or folds the card's helper ports
       const e = this.layer.byUid.get(ev.target.id());

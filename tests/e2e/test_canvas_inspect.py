@@ -128,14 +128,20 @@ def test_canvas_inspect_previews(open_notebook):
     assert canvas.eval("v.el.querySelector('[data-testid=nncards-preview]').dataset.stale") == "true"
     nb.shot("stale after a python-side change", locator=canvas.root)
 
-    # inspecting again refreshes them
+    # inspecting again refreshes them: the previews of the cards on screen (and the inspector's)
+    # are made at once; a card out of view shows its shape only, until it is brought into view
     i = nb.add_cell("outs = ed.inspect(sample)\nprint('STATS', stats(ed))")
     kernel = _kernel_stats(nb, i)
-    canvas.wait("v.cardsInfo().filter(c => c.stale).length === 0 && v.cardsInfo().filter(c => c.preview).length === 4")
+    canvas.wait("v.cardsInfo().filter(c => c.stale).length === 0 && v.cardsInfo().filter(c => c.preview).length >= 3")
     assert canvas.card("hidden")["preview"]["caption"].startswith("(16, 5)")
     shown = _inspector_stats(canvas)
     assert _close(float(shown["mean"]["raw"]), kernel["hidden"]["mean"])
     nb.shot("refreshed by inspecting again", locator=canvas.root)
+    assert all(c["preview"] or c["previewPending"] for c in canvas.cards())
+    canvas.eval("v.fitView()")
+    canvas.wait("v.cardsInfo().filter(c => c.preview).length === 4")
+    assert canvas.card("species")["preview"]["stats"].startswith("min ")
+    nb.shot("every card in view has its preview", locator=canvas.root)
     nb.assert_no_errors()
 
 
