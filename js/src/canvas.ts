@@ -142,8 +142,28 @@ export function canvasStyle(dark = false): any[] {
     {
       selector: 'edge.nnc-hover',
       style: { width: 4.5, 'overlay-color': 'data(color)', 'overlay-opacity': 0.18, 'overlay-padding': 4 }
+    },
+    ...farWireStyle()
+  ];
+}
+
+/**
+ * Far-out wires (lod.ts): straight lines between the cards' centres, under the
+ * boxes (cytoscape's 'haystack' edges: no curve or port ends to work out, the
+ * cheapest edge to draw), about 1-2.5 screen pixels wide per band.
+ */
+function farWireStyle(): any[] {
+  const rules: any[] = [
+    {
+      selector: 'edge.nnc-far',
+      style: { 'curve-style': 'haystack', 'haystack-radius': 0, 'z-index': 0, 'line-cap': 'butt' }
     }
   ];
+  LOD_BANDS.forEach((band, i) => {
+    rules.push({ selector: `edge.nnc-lod${i + 1}`, style: { width: band.wire } });
+    rules.push({ selector: `edge.nnc-lod${i + 1}:selected`, style: { width: band.wire * 2 } });
+  });
+  return rules;
 }
 
 export class CanvasAdapter {

@@ -871,7 +871,7 @@ export class Groups {
             port_type: w.type,
             group: d.uid
           },
-          classes: 'wire nnc-inner'
+          classes: 'wire nnc-inner' + (lod ? ' ' + lod : '')
         }) as unknown as cytoscape.EdgeSingular;
         edge.style('z-index', WIRE_Z);
         edge.unselectify();

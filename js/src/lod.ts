@@ -10,6 +10,11 @@
  * 1,000 cards is a long frame, so the classes change in chunks over frames,
  * cards on screen first (`LodSwitcher`); only cards on screen that still show
  * their faces switch far out at once (drawn far out, a face would be decoded).
+ *
+ * Wires take the band's classes too: far out they are straight lines between
+ * the cards' centres under the boxes (cytoscape's cheap 'haystack' edges), not
+ * curves between port dots, which cytoscape would otherwise recompute and
+ * stroke for every wire in every frame of a pan over the whole network.
  */
 
 import type cytoscape from 'cytoscape';
@@ -28,6 +33,8 @@ export interface LodBand {
   label: 'name-kind' | 'name' | 'none';
   /** Border width in model pixels: about 1.5-3 screen pixels over the band. */
   border: number;
+  /** Wire width in model pixels: about 1-2.5 screen pixels over the band. */
+  wire: number;
 }
 
 /**
@@ -36,9 +43,9 @@ export interface LodBand {
  * colour and marks only.
  */
 export const LOD_BANDS: LodBand[] = [
-  { min: 0.42, font: 24, label: 'name-kind', border: 4 },
-  { min: 0.25, font: 40, label: 'name', border: 6 },
-  { min: 0, font: 0, label: 'none', border: 14 }
+  { min: 0.42, font: 24, label: 'name-kind', border: 4, wire: 3.5 },
+  { min: 0.25, font: 40, label: 'name', border: 6, wire: 6 },
+  { min: 0, font: 0, label: 'none', border: 14, wire: 10 }
 ];
 
 /** Cards whose class changes in one frame. */
@@ -61,8 +68,8 @@ export function lodClasses(band: number): string {
   return band > 0 ? `nnc-far nnc-lod${band}` : '';
 }
 
-/** The band a node is drawn in now, from its classes. */
-export function nodeBand(node: cytoscape.NodeSingular): number {
+/** The band a card or wire is drawn in now, from its classes. */
+export function nodeBand(node: cytoscape.SingularElementArgument): number {
   if (!node.hasClass('nnc-far')) {
     return 0;
   }
@@ -87,7 +94,17 @@ export function switchOrder<T>(items: T[], onScreen: (t: T) => boolean, limit: n
   return first.concat(later).slice(0, limit);
 }
 
-/** Brings every node's classes to the band of the current zoom, a chunk per frame. */
+/** Where a card (its centre) or a wire (between its cards' centres) is, for the switching order. */
+function placeOf(el: cytoscape.SingularElementArgument): { x: number; y: number } {
+  if (el.isNode()) {
+    return el.position();
+  }
+  const a = (el as cytoscape.EdgeSingular).source().position();
+  const b = (el as cytoscape.EdgeSingular).target().position();
+  return { x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 };
+}
+
+/** Brings every card's and wire's classes to the band of the current zoom, a chunk per frame. */
 export class LodSwitcher {
   /** The band cards are being brought to (new cards start in it). */
   band = 0;
@@ -112,23 +129,27 @@ export class LodSwitcher {
       return false;
     }
     const band = this.band;
-    const wrong: cytoscape.NodeSingular[] = [];
-    cy.nodes('.card').forEach(n => {
+    const wrong: cytoscape.SingularElementArgument[] = [];
+    // cards before wires: with the on-screen ones first, the cards on screen lead
+    const check = (n: cytoscape.SingularElementArgument): void => {
       if (nodeBand(n) !== band) {
         wrong.push(n);
       }
-    });
+    };
+    cy.nodes('.card').forEach(check);
+    cy.edges('.wire').forEach(check);
     if (!wrong.length) {
       return false;
     }
     const ext = cy.extent() as Box;
-    const onScreen = (n: cytoscape.NodeSingular): boolean => {
-      const p = n.position();
+    const onScreen = (n: cytoscape.SingularElementArgument): boolean => {
+      const p = placeOf(n);
       return p.x > ext.x1 - 400 && p.x < ext.x2 + 400 && p.y > ext.y1 - 400 && p.y < ext.y2 + 400;
     };
     // A card on screen still drawn with its face far out would have its face
     // image decoded (time and memory for nothing): those switch at once.
-    const now = band > 0 ? wrong.filter(n => nodeBand(n) === 0 && onScreen(n)).length : 0;
+    const cardsOnScreen = wrong.filter(n => n.isNode() && onScreen(n));
+    const now = band > 0 && cardsOnScreen.some(n => nodeBand(n) === 0) ? cardsOnScreen.length : 0;
     const chunk = switchOrder(wrong, onScreen, Math.max(LOD_CHUNK, now));
     const classes = lodClasses(band);
     cy.batch(() => {
@@ -147,5 +168,20 @@ export class LodSwitcher {
       });
     }
     return more;
+  }
+}
+
+/**
+ * Run `read` with `wires` drawn as their curves (as near), then put their
+ * far-out classes back: the picture export takes the curves cytoscape works
+ * out, whatever the zoom.
+ */
+export function withCurves<T>(wires: cytoscape.EdgeSingular[], read: () => T): T {
+  const far = wires.map(w => LOD_CLASSES.filter(c => w.hasClass(c)).join(' '));
+  wires.forEach((w, i) => far[i] && w.removeClass(far[i]));
+  try {
+    return read();
+  } finally {
+    wires.forEach((w, i) => far[i] && w.addClass(far[i]));
   }
 }

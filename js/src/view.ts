@@ -41,6 +41,7 @@ import { rowAt } from './geometry';
 import { historyButtons, UNDO_TRAITS, undoStateOf } from './history';
 import { Inspector } from './inspector';
 import { isJupyterKey, keyAction } from './keys';
+import { withCurves } from './lod';
 import { trainingPanel } from './monitor';
 import { cardsForWire, findCards, searchCatalog } from './palette';
 import { DRAG_MIME, PaletteView } from './paletteview';
@@ -929,14 +930,17 @@ export class NetworkEditorView extends CytoscapeView {
     const edges = Array.from(this.layer.wires.values())
       .filter(w => w.edge && !w.edge.removed())
       .map(w => w.edge!);
-    const wires = [...edges, ...inner.edges].map(edge => {
-      return {
-        start: edge.sourceEndpoint(),
-        end: edge.targetEndpoint(),
-        controls: (edge.controlPoints() as Point[] | undefined) || [],
-        color: String(edge.data('color'))
-      };
-    });
+    // far out, wires are drawn straight (lod.ts): the picture has their curves
+    const wires = withCurves([...edges, ...inner.edges], () =>
+      [...edges, ...inner.edges].map(edge => {
+        return {
+          start: edge.sourceEndpoint(),
+          end: edge.targetEndpoint(),
+          controls: (edge.controlPoints() as Point[] | undefined) || [],
+          color: String(edge.data('color'))
+        };
+      })
+    );
     return networkSvg(cards, wires, faceTheme.dark ? '#1b1f27' : '#ffffff');
   }
 

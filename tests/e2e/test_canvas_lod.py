@@ -1,5 +1,6 @@
 """Browser test of the far-out drawing (js/src/lod.ts): zoomed out, cards are boxes in their
-kind's colour with their names in text a user can read, shared layers and errors marked."""
+kind's colour with their names in text a user can read, shared layers and errors marked; wires
+are straight lines between the boxes, at least a screen pixel wide."""
 
 from __future__ import annotations
 
@@ -31,6 +32,10 @@ FAR_LOOK = """Object.fromEntries(v.cy.nodes('.card').map(n => [n.data('name'), {
   minFont: parseFloat(n.style('min-zoomed-font-size')), border: parseFloat(n.style('border-width')),
   borderColor: n.style('border-color'), borderStyle: n.style('border-style'),
   background: n.style('background-color'), image: n.style('background-image')}]))"""
+
+# How each wire is drawn: its curve style, width and whether it is under the cards.
+WIRE_LOOK = """v.cy.edges('.wire').map(e => ({ id: e.id(), curve: e.style('curve-style'),
+  width: parseFloat(e.style('width')), under: Number(e.style('z-index')) < Number(e.source().style('z-index'))}))"""
 
 
 def _zoom_to(canvas: Canvas, level: float):
@@ -75,6 +80,11 @@ def test_far_out_cards_are_named_boxes_with_their_marks(open_notebook):
     assert look["encoder"]["borderStyle"] == "double" == look["encoder_b"]["borderStyle"]
     assert look["encoder"]["borderColor"] == look["encoder_b"]["borderColor"]
     assert look["other"]["borderStyle"] == "solid"
+    # wires: straight lines under the boxes (cheap to draw for every wire while panning)
+    wires = canvas.eval(WIRE_LOOK)
+    assert len(wires) == 7
+    for w in wires:
+        assert w["curve"] == "haystack" and w["under"] and w["width"] * zoom >= 1, (w, zoom)
     nb.shot("far out: names and kinds", locator=canvas.root)
 
     # further out: the name alone, still at least 10 screen pixels
@@ -94,6 +104,8 @@ def test_far_out_cards_are_named_boxes_with_their_marks(open_notebook):
         assert not card["label"] or card["font"] * zoom < card["minFont"], (name, card, zoom)
         assert card["border"] * zoom >= 1.5, (name, card, zoom)
     assert look["bad"]["borderColor"] == "rgb(211,47,47)"
+    for w in canvas.eval(WIRE_LOOK):
+        assert w["curve"] == "haystack" and w["width"] * zoom >= 0.8, (w, zoom)
     nb.shot("far out: boxes", locator=canvas.root)
 
     # back in: the faces again
@@ -103,5 +115,6 @@ def test_far_out_cards_are_named_boxes_with_their_marks(open_notebook):
         if canvas.eval("v.cy.zoom()") >= 0.7:
             break
         canvas.root.locator('[data-testid="nncards-zoom-in"]').click()
-    canvas.wait("v.cy.nodes('.nnc-far').length === 0")
+    canvas.wait("v.cy.nodes('.nnc-far').length === 0 && v.cy.edges('.nnc-far').length === 0")
+    assert {w["curve"] for w in canvas.eval(WIRE_LOOK)} == {"unbundled-bezier"}
     nb.assert_no_errors()
