@@ -54,7 +54,7 @@ import { RequestClient } from './requests';
 import { registerForTesting } from './testing';
 import { CardSpec, Point } from './types';
 import { Minimap, MinimapMode } from './minimap';
-import { boxOf, fitViewport, FOCUS_ZOOM, Insets, NO_INSETS, READABLE_ZOOM, Viewport, wheelFactor } from './viewport';
+import { boxOf, FOCUS_ZOOM, Insets, NO_INSETS, Viewport, wheelFactor } from './viewport';
 import { hoverText, WireDragger } from './wiredrag';
 import { DragStart } from './wiring';
 
@@ -99,7 +99,7 @@ export class NetworkEditorView extends CytoscapeView {
   private open: Record<Panel, boolean | null> = { palette: null, inspector: null };
   private chosen: Shown = {};
   private insets: Insets = NO_INSETS;
-  /** Uids of the cards drawn at the last elements change (new ones are brought into view). */
+  /** Uids of the cards drawn so far (new ones are brought into view). */
   private knownUids = new Set<string>();
   minimap!: Minimap;
   private pendingSelect = new Set<string>();
@@ -440,28 +440,6 @@ export class NetworkEditorView extends CytoscapeView {
     }
   }
 
-  /**
-   * A network that could be shown readable whole but for the docked inspector
-   * opens with the inspector folded (unless the user chose it): one click shows it.
-   */
-  private makeRoomToRead(): void {
-    const cy = this.canvas.cy;
-    const width = (this.el as HTMLElement).clientWidth;
-    if (!cy || this.chosen.inspector !== undefined || !this.open.inspector) {
-      return;
-    }
-    if (panelPlaces(width, this.open as Record<Panel, boolean>).inspector !== 'docked') {
-      return;
-    }
-    const bb = boxOf(this.layer.footprints());
-    const opt = { minZoom: cy.minZoom(), insets: this.insets };
-    const withIt = fitViewport(bb, cy.width(), cy.height(), opt).zoom;
-    const without = fitViewport(bb, cy.width() + PANEL_WIDTH.inspector, cy.height(), opt).zoom;
-    if (withIt < READABLE_ZOOM && without > withIt) {
-      this.setPanelOpen('inspector', false);
-    }
-  }
-
   private setPanelOpen(panel: Panel, open: boolean): void {
     this.open[panel] = open;
     const width = (this.el as HTMLElement).clientWidth;
@@ -670,10 +648,9 @@ export class NetworkEditorView extends CytoscapeView {
     this.groups.update();
     const added = Array.from(layer.byUid.keys()).filter(uid => !this.knownUids.has(uid));
     const network = this.knownUids.size === 0 && added.length > 1; // a whole network arrived
-    this.knownUids = new Set(layer.byUid.keys());
+    added.forEach(uid => this.knownUids.add(uid)); // a card drawn again is not new
     if (layer.cards.size && !viewport.framed && (viewport.automatic || network)) {
       // the first cards (a network made in Python, a restored one): show them whole
-      this.makeRoomToRead();
       viewport.initial();
     } else if (added.length) {
       // later ones (or a first card added by hand): the cards on screen stay where they are
