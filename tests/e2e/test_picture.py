@@ -152,7 +152,7 @@ def test_a_nested_model_is_pictured_as_the_canvas_draws_it_closed(open_notebook,
         "x = keras.Input((4,), name='x')\n"
         "ed = NetworkEditor.from_model(keras.Model(x, keras.layers.Dense(2, name='top')(inner(x))))\n"
         "ed",
-    ], viewport=(1500, 1000))
+    ], viewport=(1900, 1000))  # wide enough to show the four cards readable beside the inspector
     nb.run_all()
     canvas = Canvas(nb)
     canvas.wait_ready()
