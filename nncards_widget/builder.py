@@ -117,9 +117,14 @@ class ModelBuilder:
         self._cache = BuildCache()
 
     # -- the build loop ---------------------------------------------------------------------
-    def build_cards(self, order=None, cache: BuildCache | None = None) -> dict:
+    def build_cards(self, order=None, cache: BuildCache | None = None, changed=None) -> dict:
         """Build the cards ``order`` (default: every card, in topological order); return the
         results by uid. Each card comes from ``cache`` when its signature is unchanged.
+
+        ``changed``: the cards whose own content (parameters, wires) changed since the cache's
+        results, when the caller knows them (live shapes): any other card of ``order`` whose
+        inputs all gave the very results they gave before keeps its latest result without its
+        signature being computed, so an update stops where results stop changing.
 
         A layer object may be called by several cards (its own card, wrappers, 'Call layer'
         cards): one set of weights. When a cached layer no longer fits a new call (its input
@@ -128,6 +133,8 @@ class ModelBuilder:
         self._cache = cache if cache is not None else BuildCache()
         order = list(self.graph.topological_order() if order is None else order)
         self._force, self._fresh = set(), set()
+        self._roots = None if changed is None else set(changed)
+        self._moved: set = set()  # cards whose result is not the one they had before
         while True:
             try:
                 with weights.deferred() if self.defer else contextlib.nullcontext():
@@ -136,6 +143,7 @@ class ModelBuilder:
                 return self.results
             except _Remake as again:
                 self._force.add(again.uid)
+                self._roots = None  # a layer made anew: every card of the new order is looked at
                 self.results = {}
                 order = self.graph.topological_order(
                     set(order) | self.graph.downstream([again.uid]))
@@ -170,6 +178,17 @@ class ModelBuilder:
         return result if result is not None else self._cache.latest(uid)
 
     def _take_or_build(self, uid: str) -> CardResult:
+        before = self._cache.latest(uid)
+        if (self._roots is not None and before is not None and uid not in self._roots
+                and not any(w.source in self._moved for w in self.graph.wires_into(uid))):
+            self.results[uid] = before  # same content, same inputs: same result
+            return before
+        result = self._take_or_build_anew(uid)
+        if result is not before:
+            self._moved.add(uid)
+        return result
+
+    def _take_or_build_anew(self, uid: str) -> CardResult:
         if uid not in self._force:
             hit = self._cache.lookup(uid, self.signature(uid))
             if hit is not None and not (self.strict and hit.error is not None):

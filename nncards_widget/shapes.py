@@ -155,7 +155,8 @@ class LiveShapes:
         self.last_rebuilt = []
         try:
             ModelBuilder(graph, strict=False).build_cards(graph.topological_order(region),
-                                                          _LiveCache(self, for_model=False))
+                                                          _LiveCache(self, for_model=False),
+                                                          changed=dirty)
         finally:
             self._publish()
 

@@ -90,6 +90,37 @@ def test_input_shape_edit_updates_every_card(editor):
     assert wire_between(ed, x, dense[0]).shape == "(None, 7)"
 
 
+def test_an_update_stops_where_results_stop_changing(editor, monkeypatch):
+    """Editing the Input shape of a long chain looks at the cards whose inputs changed and
+    their next card, not at every card downstream; a later edit that changes every shape
+    downstream still reaches the end."""
+    from nncards_widget.builder import ModelBuilder
+
+    ed = editor
+    ed.live_shapes.mode = "eager"
+    x = prev = ed.add("input", name="x", shape=[4])
+    for i in range(40):
+        d = ed.add("Dense" if i < 2 else "Activation", name=f"c{i}",
+                   **({"units": 8} if i < 2 else {"activation": "relu"}))
+        ed.connect(prev, d)
+        prev = d
+    ed.connect(prev, ed.add("output", name="y"))
+    looked = []
+    signature = ModelBuilder.signature
+    monkeypatch.setattr(ModelBuilder, "signature",
+                        lambda self, uid: looked.append(uid) or signature(self, uid))
+    x.shape = [5]
+    assert ed.live_shapes.last_rebuilt == ["x", "c0"]
+    assert len(set(looked)) == 3  # x, c0 (rebuilt), c1 (same input shape: its result stays)
+    assert ed["c0"].param_count == 5 * 8 + 8 and ed["y"].output_shape == "(None, 8)"
+    del looked[:]
+    ed["c1"].units = 3  # every Activation after it changes shape
+    assert ed.live_shapes.last_rebuilt == ["c1", *(f"c{i}" for i in range(2, 40)), "y"]
+    assert ed["y"].output_shape == "(None, 3)" and ed.wires[-1].shape == "(None, 3)"
+    model = ed.build()  # a model is built all through on the new shapes
+    assert model.get_layer("c0").kernel.shape == (5, 8) and model.output_shape == (None, 3)
+
+
 def test_disconnect_and_remove_mark_downstream_and_keep_upstream(editor):
     ed = editor
     x, (d0, d1, d2), out = chain(ed)
