@@ -103,8 +103,13 @@ def test_training_monitor_panel_and_card_cues(open_notebook):
     # cards without weights carry no cue
     assert "nnc-training" not in canvas.face(canvas.card("x")["uid"])
 
-    # the inspector shows the state, why, and the rule
+    # the inspector shows the state, why, and the rule: select the card, and open the inspector
+    # with its toolbar button if it is folded (a network that fits only without it opens so)
     canvas.click_card(hidden["uid"])
+    toggle = canvas.root.locator('[data-testid="nncards-inspector-toggle"]')
+    nb.page.wait_for_timeout(300)
+    if toggle.get_attribute("aria-pressed") == "false":
+        toggle.click()
     insp = canvas.root.locator('[data-testid="nncards-inspector"]')
     block = insp.locator('[data-testid="nncards-training"]')
     block.wait_for(state="visible")
