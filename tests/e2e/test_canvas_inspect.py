@@ -73,7 +73,7 @@ def _inspector_stats(canvas: Canvas) -> dict:
 def test_canvas_inspect_previews(open_notebook):
     nb = open_notebook("canvas_inspect",
                        [CLASSIFIER, "ed", "outs = ed.inspect(sample)\nprint('STATS', stats(ed))"],
-                       viewport=(1500, 1100))
+                       viewport=(1900, 1100))  # readable beside the inspector
     nb.run_all()
     canvas = Canvas(nb)
     canvas.wait_ready()
@@ -148,7 +148,7 @@ def test_canvas_inspect_previews(open_notebook):
 def test_canvas_inspect_embedding_heatmap(open_notebook):
     nb = open_notebook("canvas_inspect_text",
                        [CLASSIFIER, TEXT, "ed2", "outs2 = ed2.inspect(ids)\nprint('STATS', stats(ed2))"],
-                       viewport=(1500, 1100))
+                       viewport=(1900, 1100))  # readable beside the inspector
     nb.run_all()
     canvas = Canvas(nb)
     canvas.wait_ready()
