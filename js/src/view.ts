@@ -54,7 +54,7 @@ import { RequestClient } from './requests';
 import { registerForTesting } from './testing';
 import { CardSpec, Point } from './types';
 import { Minimap, MinimapMode } from './minimap';
-import { boxOf, FOCUS_ZOOM, Insets, NO_INSETS, Viewport, wheelFactor } from './viewport';
+import { boxOf, fitViewport, FOCUS_ZOOM, Insets, NO_INSETS, READABLE_ZOOM, Viewport, wheelFactor } from './viewport';
 import { hoverText, WireDragger } from './wiredrag';
 import { DragStart } from './wiring';
 
@@ -98,6 +98,8 @@ export class NetworkEditorView extends CytoscapeView {
   /** Panels shown (null: not decided yet, see decidePanels). */
   private open: Record<Panel, boolean | null> = { palette: null, inspector: null };
   private chosen: Shown = {};
+  /** The inspector was folded so the network opens readable: a selection shows it over the canvas. */
+  private floatInspector = false;
   private insets: Insets = NO_INSETS;
   /** Uids of the cards drawn so far (new ones are brought into view). */
   private knownUids = new Set<string>();
@@ -391,6 +393,9 @@ export class NetworkEditorView extends CytoscapeView {
       return;
     }
     const open = !this.open[what];
+    if (what === 'inspector') {
+      this.floatInspector = false; // the user's own choice: beside the canvas when it fits
+    }
     this.setPanelOpen(what, open);
     this.remember({ [what]: open });
     if (what === 'palette' && open) {
@@ -440,6 +445,64 @@ export class NetworkEditorView extends CytoscapeView {
     }
   }
 
+  /**
+   * A network that could be shown readable whole but for the docked inspector
+   * opens with the inspector folded (unless the user chose it); selecting a
+   * card then shows it over the canvas (showInspectorOver), which stays put.
+   */
+  private makeRoomToRead(): void {
+    const cy = this.canvas.cy;
+    const width = (this.el as HTMLElement).clientWidth;
+    if (!cy || this.chosen.inspector !== undefined || !this.open.inspector) {
+      return;
+    }
+    if (panelPlaces(width, this.open as Record<Panel, boolean>).inspector !== 'docked') {
+      return;
+    }
+    const bb = boxOf(this.layer.footprints());
+    const opt = { minZoom: cy.minZoom(), insets: this.insets };
+    const withIt = fitViewport(bb, cy.width(), cy.height(), opt).zoom;
+    const without = fitViewport(bb, cy.width() + PANEL_WIDTH.inspector, cy.height(), opt).zoom;
+    if (withIt < READABLE_ZOOM && without > withIt) {
+      this.floatInspector = true;
+      this.setPanelOpen('inspector', false);
+    }
+  }
+
+  /**
+   * The inspector folded by makeRoomToRead follows the selection: shown over
+   * the canvas while cards are selected (nothing under the pointer moves; the
+   * canvas pans the least when the one selected card would be hidden under
+   * the panel), folded again when none is.
+   */
+  private inspectorFollowsSelection(): void {
+    const cy = this.canvas.cy;
+    if (!cy || !this.floatInspector) {
+      return;
+    }
+    const selected = cy.nodes(':selected');
+    if (selected.empty()) {
+      if (this.open.inspector) {
+        this.setPanelOpen('inspector', false);
+      }
+      return;
+    }
+    if (!this.open.inspector) {
+      this.viewport.automatic = false; // no re-framing for the panel's inset
+      this.setPanelOpen('inspector', true);
+    }
+    if (selected.length !== 1 || !this.insets.right) {
+      return;
+    }
+    const free = cy.width() - this.insets.right;
+    const box = selected.renderedBoundingBox();
+    const margin = 12;
+    const dx = Math.min(box.x2 + margin - free, box.x1 - margin);
+    if (dx > 0) {
+      cy.panBy({ x: -dx, y: 0 });
+    }
+  }
+
   private setPanelOpen(panel: Panel, open: boolean): void {
     this.open[panel] = open;
     const width = (this.el as HTMLElement).clientWidth;
@@ -465,6 +528,9 @@ export class NetworkEditorView extends CytoscapeView {
       this.decidePanels(width);
     }
     const places = panelPlaces(width, this.open as Record<Panel, boolean>);
+    if (this.floatInspector && places.inspector === 'docked' && places.palette !== 'overlay') {
+      places.inspector = 'overlay'; // shown for a selection: over the canvas, which stays put
+    }
     for (const p of ['palette', 'inspector'] as Panel[]) {
       el.classList.toggle(`nnc-${p}-collapsed`, places[p] === 'closed');
       el.classList.toggle(`nnc-${p}-overlay`, places[p] === 'overlay');
@@ -508,6 +574,7 @@ export class NetworkEditorView extends CytoscapeView {
     this.timings.synced = performance.now();
     this.viewport.initial();
     cy.on('select unselect', () => this.inspector.schedule(() => this.updateButtons()));
+    cy.on('select unselect', 'node', () => requestAnimationFrame(() => this.inspectorFollowsSelection()));
     cy.on('zoom', () => this.viewport.updateLevelOfDetail());
     cy.on('viewport select', () => this.previews.schedule());
     this.previews.schedule();
@@ -651,6 +718,7 @@ export class NetworkEditorView extends CytoscapeView {
     added.forEach(uid => this.knownUids.add(uid)); // a card drawn again is not new
     if (layer.cards.size && !viewport.framed && (viewport.automatic || network)) {
       // the first cards (a network made in Python, a restored one): show them whole
+      this.makeRoomToRead();
       viewport.initial();
     } else if (added.length) {
       // later ones (or a first card added by hand): the cards on screen stay where they are

@@ -135,17 +135,46 @@ def test_the_quickstart_network_opens_framed_whole(open_notebook, lab_server):
     area = _visible_area(canvas)
     outside = [c["name"] for c in canvas.cards() if not _inside(c, area)]
     assert not outside, (outside, area)
-    # readable: faces at a zoom where card text is ~8 px or more, else named boxes
+    # readable: the faces are drawn (not far-out boxes), at a zoom where card text is ~8 px or
+    # more; the inspector, which would have made it too small, starts folded (one click away)
     zoom = canvas.eval("v.cy.zoom()")
-    far = canvas.eval("v.cy.nodes().every(n => n.hasClass('nnc-far'))")
-    assert (zoom >= READABLE_ZOOM) != far, (zoom, far)
-    # folding the inspector gives the canvas its width: framed again, larger
-    canvas.root.locator('[data-testid="nncards-inspector-toggle"]').click()
-    nb.page.wait_for_timeout(400)
-    assert canvas.eval("v.cy.zoom()") > zoom
-    area = _visible_area(canvas)
-    assert all(_inside(c, area) for c in canvas.cards())
-    nb.shot("the inspector folded", locator=canvas.root)
+    assert zoom >= READABLE_ZOOM, zoom
+    assert not canvas.eval("v.cy.nodes().some(n => n.hasClass('nnc-far'))")
+    assert not _pressed(canvas, "inspector")
+
+    # selecting a card shows the inspector over the canvas: the card under the pointer stays put
+    cards = canvas.cards()
+    first = min(cards, key=lambda c: c["center"]["x"])
+    before = {c["uid"]: c["center"] for c in cards}
+    canvas.click_card(first["uid"])
+    inspector = canvas.root.locator('[data-testid="nncards-inspector"]')
+    inspector.wait_for(state="visible")
+    nb.page.wait_for_timeout(300)
+    assert _pressed(canvas, "inspector")
+    assert canvas.eval("v.cy.zoom()") == zoom
+    after = {c["uid"]: c["center"] for c in canvas.cards()}
+    moved = abs(after[first["uid"]]["x"] - before[first["uid"]]["x"]) + abs(
+        after[first["uid"]]["y"] - before[first["uid"]]["y"])
+    assert moved < 1, (before[first["uid"]], after[first["uid"]])
+    nb.shot("a card selected: the inspector over the canvas", locator=canvas.root)
+
+    # nothing selected: the inspector folds again, nothing moves
+    canvas.click_background()
+    inspector.wait_for(state="hidden")
+    assert not _pressed(canvas, "inspector")
+    assert canvas.eval("v.cy.zoom()") == zoom
+    assert canvas.card(first["name"])["center"] == after[first["uid"]]
+
+    # a card the panel would hide is panned clear of it, the least
+    last = max(cards, key=lambda c: c["center"]["x"])
+    canvas.click_card(last["uid"])
+    inspector.wait_for(state="visible")
+    nb.page.wait_for_timeout(300)
+    panel = inspector.bounding_box()
+    card = canvas.card(last["name"])
+    right = card["center"]["x"] + card["width"] / 2
+    assert panel["x"] - 40 <= right <= panel["x"], (card, panel)
+    nb.shot("the last card selected, clear of the inspector", locator=canvas.root)
     nb.assert_no_errors()
 
 
