@@ -465,6 +465,8 @@ def test_a_folded_setting_is_edited_on_the_card_and_then_stays_shown(open_notebo
     hidden = canvas.card("hidden")
     assert "Lora rank" not in canvas.face(hidden["uid"])
     canvas.show_more_ports(hidden["uid"])  # the "+" row: every setting and port shows
+    # the card grew downward: its lower rows are brought up, clear of the minimap
+    canvas.eval("(v.cy.panBy({x: -150, y: -200}), true)")
     hidden = canvas.card("hidden")
     face = canvas.face(hidden["uid"])
     zoom = canvas.eval("v.cy.zoom()")
