@@ -10,7 +10,7 @@ import { CardEntry, CardLayer, isStale } from './cardlayer';
 import { categoryColor, sharedColor, typeColor, typeShortName } from './colors';
 import { h } from './dom';
 import { Control, controlInput, NAME_INPUT, paramField, showValue } from './fields';
-import { formatCount, formatShape, formatShare, formatStat, hasPreview, PreviewData } from './format';
+import { formatCount, formatShape, formatShare, formatStat, hasPreview, pendingNote, PreviewData } from './format';
 import { trainingBlock } from './monitor';
 import { InputSpec, isParam, PORT_TYPES } from './types';
 
@@ -174,6 +174,7 @@ export class Inspector {
     }
     box.appendChild(h('div', { class: 'nnc-insp-section', text: 'Parameters' }));
     box.appendChild(form);
+    this.markMissing(e);
     box.appendChild(this.portsBlock(e));
   }
 
@@ -182,8 +183,11 @@ export class Inspector {
     const m = e.model;
     const out = h('div', { class: 'nnc-insp-dynamic', 'data-block': 'status' });
     const err: string = m.get('error') || '';
-    if (err) {
+    if (err && pendingNote(err) === null) {
       out.appendChild(h('div', { class: 'nnc-insp-error', 'data-testid': 'nncards-card-error', text: err }));
+    } else if (err && !missingValue(err)) {
+      // not wired yet (a new card): a neutral note, red is for real refusals
+      out.appendChild(h('div', { class: 'nnc-insp-pending', 'data-testid': 'nncards-card-pending', text: err }));
     }
     const shape = formatShape(m.get('output_shape'));
     const pc = m.get('param_count');
@@ -370,6 +374,22 @@ export class Inspector {
     box.appendChild(del);
   }
 
+  /** A required value not set yet (a new card): a neutral hint under its field, not an error. */
+  private markMissing(e: CardEntry): void {
+    const missing = missingValue(e.model.get('error') || '');
+    for (const f of Array.from(this.el.querySelectorAll<HTMLElement>('.nnc-field[data-param]'))) {
+      const name = f.dataset.param as string;
+      const needed = missing !== null && missing.param === name;
+      f.classList.toggle('nnc-field-missing', needed);
+      f.querySelector('.nnc-field-hint')?.remove();
+      if (needed) {
+        f.appendChild(
+          h('div', { class: 'nnc-field-hint', 'data-testid': `nncards-param-hint-${name}`, text: missing.hint })
+        );
+      }
+    }
+  }
+
   /** A card's values changed: refresh the panel if it shows that card. */
   cardChanged(uid: string): void {
     if (uid === this.uid) {
@@ -389,6 +409,7 @@ export class Inspector {
       // Refresh status and ports, and only the fields that are not being edited.
       this.el.querySelector('[data-block="status"]')?.replaceWith(this.statusBlock(e));
       this.el.querySelector('[data-block="ports"]')?.replaceWith(this.portsBlock(e));
+      this.markMissing(e);
       for (const f of fields) {
         const inp = controlInput(f);
         if (!inp || f === active || f.classList.contains('nnc-invalid')) {
@@ -402,4 +423,10 @@ export class Inspector {
     this.render();
     this.el.scrollTop = scroll;
   }
+}
+
+/** The parameter a card's error says has no value yet, and what it takes (null for other errors). */
+export function missingValue(error: string): { param: string; hint: string } | null {
+  const m = /needs a value for parameter '[^']+' \(([^)]+)\)(?::\s*(.*?))?\.?$/.exec(error);
+  return m ? { param: m[1], hint: m[2] ? `Needs a value: ${m[2]}.` : 'Needs a value.' } : null;
 }

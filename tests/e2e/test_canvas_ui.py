@@ -163,6 +163,35 @@ def test_canvas_invalid_parameter_refused_in_place(open_notebook):
     nb.shot("parameters edited")
 
 
+def test_canvas_new_card_missing_value_is_a_hint_not_an_error(open_notebook):
+    cells = ["from nncards_widget import NetworkEditor\ned = NetworkEditor()\n"
+             "x = ed.add('input', shape=[4], position={'x': 0, 'y': 0})\n"
+             "d = ed.add('Dropout', position={'x': 330, 'y': 0})\ned.connect(x, d)\ned"]
+    nb, canvas = _open_editor(open_notebook, "canvas_missing", cells)
+    canvas.wait_cards(2)
+    drop = next(c for c in canvas.cards() if c["name"] != "input")
+    canvas.click_card(drop["uid"])
+    hint = canvas.root.locator('[data-testid="nncards-param-hint-rate"]')
+    hint.wait_for(state="visible")
+    assert hint.inner_text().startswith("Needs a value"), hint.inner_text()
+    # neutral: not the danger red, and no red box or field error
+    assert "211, 47, 47" not in hint.evaluate("e => getComputedStyle(e).color")
+    assert canvas.root.locator('[data-testid="nncards-card-error"]').count() == 0
+    assert canvas.field_error("rate").inner_text() == ""
+    nb.shot("a new Dropout: the rate field says it needs a value")
+    canvas.set_text("rate", "0.2")
+    canvas.wait_value(drop["uid"], "rate", 0.2)
+    hint.wait_for(state="detached")
+    # a new card with nothing wired in: a neutral note, not a red box
+    canvas.add_by_click("flatten", "layer_Flatten")
+    pending = canvas.root.locator('[data-testid="nncards-card-pending"]')
+    pending.wait_for(state="visible")
+    assert "nothing connected" in pending.inner_text()
+    assert canvas.root.locator('[data-testid="nncards-card-error"]').count() == 0
+    nb.shot("a new Flatten: not connected yet, as a note")
+    nb.assert_no_errors()
+
+
 def test_canvas_delete_undo_redo(open_notebook):
     nb, canvas = _open_editor(open_notebook, "canvas_undo")
     inp, dense, out = _build_wine_classifier(nb, canvas)
