@@ -4,6 +4,7 @@
  * card. Also the hover tooltip of ports and of cards with errors.
  */
 
+import { pendingNote } from './format';
 import { CanvasAdapter } from './canvas';
 import { CardLayer } from './cardlayer';
 import { tint, typeColor, typeShortName } from './colors';
@@ -158,7 +159,8 @@ export function hoverText(
   const at = layer.cardAt(p);
   const err = at && at.e.model.get('error');
   if (at && err) {
-    return { text: `${at.e.model.get('name')}: ${err}`, error: true, port: false };
+    // a new card's 'not connected yet' / 'needs a value' is a neutral note, not a red error
+    return { text: `${at.e.model.get('name')}: ${err}`, error: pendingNote(err) === null, port: false };
   }
   return null;
 }

@@ -178,6 +178,13 @@ def test_canvas_new_card_missing_value_is_a_hint_not_an_error(open_notebook):
     assert "211, 47, 47" not in hint.evaluate("e => getComputedStyle(e).color")
     assert canvas.root.locator('[data-testid="nncards-card-error"]').count() == 0
     assert canvas.field_error("rate").inner_text() == ""
+    # the card's hover note is neutral too
+    c = canvas.card(drop["name"])
+    nb.page.mouse.move(c["center"]["x"], c["center"]["y"] + c["height"] / 2 - 8)
+    tip = canvas.root.locator('[data-testid="nncards-tooltip"]')
+    tip.wait_for(state="visible")
+    assert "needs a value" in tip.inner_text()
+    assert "nnc-tooltip-error" not in (tip.get_attribute("class") or "")
     nb.shot("a new Dropout: the rate field says it needs a value")
     canvas.set_text("rate", "0.2")
     canvas.wait_value(drop["uid"], "rate", 0.2)
