@@ -357,7 +357,10 @@ const frame = () => new Promise(r => requestAnimationFrame(() => r()));
 const t0 = performance.now();
 for (;;) {
   await frame();
-  if (v.shownCards().every(uid => v.faceReady(uid))) return performance.now() - t0;
+  const lod = v.view.viewport.lod;  // the far-out switch, a chunk of cards and wires per frame
+  if (v.shownCards().every(uid => v.faceReady(uid)) && !(lod && lod.busy)) {
+    return performance.now() - t0;
+  }
   if (performance.now() - t0 > 120000) throw new Error('faces timed out');
 }
 """
@@ -579,6 +582,17 @@ def bench_browser(sizes: list[int], only: set, repeat: int, profile: bool):
                     elif where != "default view":
                         nb.js(NEWEST + "v.fitView(true);")
                         nb.js(WAIT_FACES, timeout=300)
+                    if where == "fitted to all cards":
+                        # the same pan with the wires drawn as curves between port dots, as
+                        # near (far out they are straight lines between centres, lod.ts)
+                        nb.js(NEWEST + CURVED_WIRES)
+                        nb.js(WAIT_FACES, timeout=300)
+                        nb.js(START_FRAMES)
+                        nb.js(PAN, 120, timeout=600)
+                        curved = nb.js(STOP_FRAMES)
+                        nb.js(NEWEST + FAR_WIRES)
+                        lines.append(("pan, fitted, wires as curves (as before far-out wires)",
+                                      f"{p95(curved):6.1f} / {max(curved):6.0f} ms"))
                     profiling = profile and n == sizes[-1] and where == "at 100% (faces)"
                     if profiling:
                         cdp.send("Profiler.enable")
@@ -600,16 +614,6 @@ def bench_browser(sizes: list[int], only: set, repeat: int, profile: bool):
                         page.wait_for_timeout(50)
                     nb.js(WAIT_FACES, timeout=300)
                     zoom = nb.js(STOP_FRAMES)
-                    if where == "fitted to all cards":
-                        # the same pan with the wires drawn as curves between port dots, as
-                        # near (far out they are straight lines between centres, lod.ts)
-                        nb.js(NEWEST + CURVED_WIRES)
-                        nb.js(START_FRAMES)
-                        nb.js(PAN, 120, timeout=600)
-                        curved = nb.js(STOP_FRAMES)
-                        nb.js(NEWEST + FAR_WIRES)
-                        lines.append(("pan, fitted, wires as curves (as before far-out wires)",
-                                      f"{p95(curved):6.1f} / {max(curved):6.0f} ms"))
                     if where == "at 100% (faces)":
                         # zoom out across the switch to the far-out drawing (lod.ts) and back
                         switch = nb.js(LOD_SWITCH, timeout=300)
