@@ -88,6 +88,8 @@ export interface MinimapHost {
   readonly cy: cytoscape.Core | null;
   /** The cards to draw (model boxes and colours). */
   cards(): MapCard[];
+  /** The wires as straight lines between model points (drawn under the cards). */
+  wires(): [Point, Point][];
   /** The network's model box. */
   network(): Box;
   /** The model box the user sees (the canvas minus overlay panels). */
@@ -244,6 +246,17 @@ export class Minimap {
     }
     g.setTransform(ratio, 0, 0, ratio, 0, 0);
     g.clearRect(0, 0, MAP_SIZE.width, MAP_SIZE.height);
+    // one path, one stroke: cheap for thousands of wires
+    g.beginPath();
+    for (const [p, q] of this.host.wires()) {
+      const a = toMap(t, p);
+      const b = toMap(t, q);
+      g.moveTo(a.x, a.y);
+      g.lineTo(b.x, b.y);
+    }
+    g.strokeStyle = 'rgba(120, 130, 145, 0.7)';
+    g.lineWidth = 1;
+    g.stroke();
     for (const c of this.host.cards()) {
       const a = toMap(t, { x: c.x1, y: c.y1 });
       g.fillStyle = c.color;

@@ -190,6 +190,10 @@ export class NetworkEditorView extends CytoscapeView {
           const hh = e.geom.height / 2;
           return { x1: c.x - w, y1: c.y - hh, x2: c.x + w, y2: c.y + hh, color: categoryColor(e.spec?.category) };
         }),
+      wires: () =>
+        this.canvas.cy
+          ? this.canvas.cy.edges().map(w => [w.source().position(), w.target().position()] as [Point, Point])
+          : [],
       network: () => boxOf(this.layer.footprints()),
       extent: () => this.viewport.extent(),
       area: () => this.viewport.area(),

@@ -389,6 +389,14 @@ def test_minimap_shows_for_a_large_network_and_pans_the_canvas(open_notebook):
     assert _pressed(canvas, "minimap")
     canvas.wait("v.minimapRect() !== null")
     nb.shot("zoomed in: the minimap shows")
+    # the wires are drawn, grey lines between the boxes
+    grey = canvas.eval("(() => { const c = v.el.querySelector('[data-testid=\"nncards-minimap\"] canvas');"
+                       " const d = c.getContext('2d')"
+                       ".getImageData(0, 0, c.width, c.height).data; let n = 0;"
+                       " for (let i = 0; i < d.length; i += 4) { if (d[i + 3] > 60 &&"
+                       " Math.abs(d[i] - 120) < 20 && Math.abs(d[i + 2] - 145) < 20) n++; }"
+                       " return n; })()")
+    assert grey > 20, grey
     # dragging the view rectangle to the right moves the view right along the network
     rect = canvas.eval("v.minimapRect()")
     pan0 = canvas.eval("v.cy.pan()")
