@@ -8,11 +8,11 @@
 import type cytoscape from 'cytoscape';
 
 import { CanvasAdapter } from './canvas';
-import { cardSvg, DARK_FACE, svgDataUri } from './cardsvg';
-import { categoryColor, mix, sharedColor, tint, typeColor } from './colors';
+import { cardSvg, svgDataUri } from './cardsvg';
+import { sharedColor, typeColor } from './colors';
 import { connectionsOf, layerUsersOf, sameSet, WireEnds } from './connections';
 import { cardBox, intersects, wireBox } from './culling';
-import { lodClasses } from './lod';
+import { farLook, lodClasses } from './lod';
 import { ellipsize, formatCount, formatShape, hasPreview, pendingNote, PreviewData, previewLines } from './format';
 import { CARD, cardCentre, cardCorner, CardGeometry, endpointStyle, hitPort, layoutCard, PortHit } from './geometry';
 import { CardSpec, isParam, Point, TENSOR } from './types';
@@ -317,14 +317,8 @@ export class CardLayer {
   /** Node data of the far-out drawing (lod.ts): name, kind, colours, the label's width. */
   private farData(spec: CardSpec | null, m: any, geom: CardGeometry): Record<string, string | number | boolean> {
     const name: string = m.get('name') || '';
-    const kindColor = categoryColor(spec?.category);
     return {
-      name,
-      farLabel: `${name}\n${spec ? spec.title : m.get('card_id')}`,
-      farTextWidth: Math.max(10, geom.width - 2 * CARD.padX),
-      kind: kindColor,
-      tint: tint(kindColor, 0.72),
-      farDark: mix(kindColor, DARK_FACE, 0.6),
+      ...farLook(name, spec ? spec.title : m.get('card_id'), spec?.category, geom.width),
       shared: sharedColor([name, ...(m.get('shared_by') || [])]),
       isShared: isShared(m),
       hasError: hasError(m)

@@ -19,11 +19,12 @@ import type cytoscape from 'cytoscape';
 
 import { CanvasAdapter } from './canvas';
 import { CardEntry, CardLayer } from './cardlayer';
-import { cardSvg, DARK_FACE, darkFace, escapeXml, faceTheme, MONO_FAMILY } from './cardsvg';
-import { categoryColor, mix, tint, typeColor } from './colors';
+import { cardSvg, darkFace, escapeXml, faceTheme, MONO_FAMILY } from './cardsvg';
+import { categoryColor, tint, typeColor } from './colors';
 import { formatCount, formatShape } from './format';
 import { CARD, CardGeometry, CardRow, endpointStyle, layoutCard, textWidth } from './geometry';
 import { layeredLayout, packColumn } from './layout';
+import { farLook } from './lod';
 import { CardSpec, InputSpec, isParam, Point, TENSOR } from './types';
 import { wireCurve } from './wiring';
 
@@ -67,16 +68,8 @@ const IO = new Set(['input', 'output']);
 
 /** Node data of an inner card's far-out drawing (name, kind, colours), as the card layer's. */
 function farData(c: { spec: CardSpec; name: string; geom: CardGeometry }): Record<string, string | number> {
-  const kind = categoryColor(c.spec.category);
-  return {
-    name: c.name,
-    farLabel: `${c.name}\n${c.spec.title}`,
-    farTextWidth: Math.max(10, c.geom.width - 2 * CARD.padX),
-    kind,
-    tint: tint(kind, 0.72),
-    farDark: mix(kind, DARK_FACE, 0.6),
-    shared: kind
-  };
+  const look = farLook(c.name, c.spec.title, c.spec.category, c.geom.width);
+  return { ...look, shared: look.kind };
 }
 
 /** The inner cards that become layers (Input and Output cards are the frame's ports). */

@@ -19,6 +19,9 @@
 
 import type cytoscape from 'cytoscape';
 
+import { DARK_FACE } from './cardsvg';
+import { categoryColor, mix, tint } from './colors';
+import { CARD } from './geometry';
 import type { Box } from './viewport';
 
 /** Smallest label on screen, in screen pixels. */
@@ -47,6 +50,27 @@ export const LOD_BANDS: LodBand[] = [
   { min: 0.25, font: 40, label: 'name', border: 6, wire: 6 },
   { min: 0, font: 0, label: 'none', border: 14, wire: 10 }
 ];
+
+/**
+ * Node data of a card's far-out drawing (styled in canvas.ts): its name, the
+ * label with its kind, the label's width and the colours of its kind.
+ */
+export function farLook(
+  name: string,
+  kind: string,
+  category: string[] | undefined,
+  width: number
+): Record<string, string | number> {
+  const color = categoryColor(category);
+  return {
+    name,
+    farLabel: `${name}\n${kind}`,
+    farTextWidth: Math.max(10, width - 2 * CARD.padX),
+    kind: color,
+    tint: tint(color, 0.72),
+    farDark: mix(color, DARK_FACE, 0.6)
+  };
+}
 
 /** Cards whose class changes in one frame. */
 export const LOD_CHUNK = 80;
