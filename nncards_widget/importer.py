@@ -39,7 +39,7 @@ _OBJECT_SUFFIXES = ("_initializer", "_regularizer", "_constraint")
 _COMMON_KEYS = ("name", "trainable", "dtype", "autocast")
 
 #: Canvas layout: column width and gaps (cards are at most ``maxWidth`` wide).
-_COLUMN = 300
+_COLUMN_GAP = 80  # between the widest card of a column and the next column
 _ROW_GAP = 30
 _MISSING = object()
 
@@ -678,9 +678,8 @@ def _is_input(node) -> bool:
 
 def _lay_out(graph: Graph) -> None:
     """Left to right by depth (longest path from a card without inputs); an object card
-    (initializer, inner layer of a wrapper) one column before the card it feeds."""
-    from .editor import card_height
-
+    (initializer, inner layer of a wrapper) one column before the card it feeds. Each column
+    is as wide as its widest card, as drawn (``geometry.layout_card``)."""
     depth = {}
     order = graph.topological_order()
     for uid in order:
@@ -694,12 +693,26 @@ def _lay_out(graph: Graph) -> None:
     columns: dict = {}
     for uid in order:
         columns.setdefault(depth[uid], []).append(uid)
-    for col, uids in columns.items():
+    x = 20.0
+    for col in sorted(columns):
+        widest = 0.0
         y = 20.0
-        for uid in uids:
-            h = card_height(graph.cards[uid].card_id, graph.cards[uid].params)
-            graph.cards[uid].position = {"x": 20.0 + col * _COLUMN, "y": y}  # top-left corner
-            y += h + _ROW_GAP
+        for uid in columns[col]:
+            width, height = _drawn_size(graph.cards[uid])
+            graph.cards[uid].position = {"x": x, "y": y}  # top-left corner
+            y += height + _ROW_GAP
+            widest = max(widest, width)
+        x += widest + _COLUMN_GAP
+
+
+def _drawn_size(card) -> tuple:
+    """Width and placement height of a card's face on the canvas (its name as the subtitle)."""
+    from .editor import card_height
+    from .geometry import layout_card
+
+    spec = catalog.get(card.card_id)
+    width = layout_card(spec, card.params, subtitle=card.name).width
+    return width, card_height(card.card_id, card.params)
 
 
 # -- entry point ---------------------------------------------------------------------------------
