@@ -24,7 +24,7 @@ import { categoryColor, tint, typeColor } from './colors';
 import { formatCount, formatShape } from './format';
 import { CARD, CardGeometry, CardRow, endpointStyle, layoutCard, textWidth } from './geometry';
 import { layeredLayout, packColumn } from './layout';
-import { farLook } from './lod';
+import { farLook, LOD_CLASSES, lodClasses, nodeBand, wireBand } from './lod';
 import { CardSpec, InputSpec, isParam, Point, TENSOR } from './types';
 import { wireCurve } from './wiring';
 
@@ -70,6 +70,22 @@ const IO = new Set(['input', 'output']);
 function farData(c: { spec: CardSpec; name: string; geom: CardGeometry }): Record<string, string | number> {
   const look = farLook(c.name, c.spec.title, c.spec.category, c.geom.width);
   return { ...look, shared: look.kind };
+}
+
+/**
+ * Mark a frame open or closed and draw its outer wires at the band that
+ * follows (lod.wireBand): curves to its port dots while it is open, even far out.
+ */
+function markOpen(node: cytoscape.NodeSingular, open: boolean): void {
+  node.data('openGroup', open);
+  const band = nodeBand(node);
+  node.connectedEdges('.wire').forEach(w => {
+    w.removeClass(LOD_CLASSES.join(' '));
+    const b = wireBand(w, Math.max(band, 0));
+    if (b) {
+      w.addClass(lodClasses(b));
+    }
+  });
 }
 
 /** The inner cards that become layers (Input and Output cards are the frame's ports). */
@@ -762,6 +778,7 @@ export class Groups {
         const d: Drawn = { uid, key, layout, card, nodes: [], anchors: [], edges: [], faces: [], svgs: faces };
         this.drawn.set(uid, d);
         this.addElements(d, faces);
+        markOpen(e.node, true);
         // under its inner cards; far out, its name in its header (clear of the inner boxes)
         e.node.style({ 'z-index': FRAME_Z, 'text-valign': 'top', 'text-margin-y': FRAME_LABEL_DROP });
         layer.redrawCard(e, true);
@@ -783,6 +800,7 @@ export class Groups {
       const e = this.host.layer.byUid.get(uid);
       if (e && !e.node.removed()) {
         e.node.removeStyle('z-index text-valign text-margin-y');
+        markOpen(e.node, false);
       }
     }
   }

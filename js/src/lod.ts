@@ -128,6 +128,21 @@ function placeOf(el: cytoscape.SingularElementArgument): { x: number; y: number 
   return { x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 };
 }
 
+/**
+ * The band an element is drawn at when cards are at `band`: a wire into or out
+ * of an open group's frame (node data `openGroup`) stays a curve between port
+ * dots, as a straight line to the frame's centre would cross its inner cards.
+ */
+export function wireBand(el: cytoscape.SingularElementArgument, band: number): number {
+  if (band && el.isEdge()) {
+    const e = el as cytoscape.EdgeSingular;
+    if (e.source().data('openGroup') || e.target().data('openGroup')) {
+      return 0;
+    }
+  }
+  return band;
+}
+
 /** Brings every card's and wire's classes to the band of the current zoom, a chunk per frame. */
 export class LodSwitcher {
   /** The band cards are being brought to (new cards start in it). */
@@ -156,7 +171,7 @@ export class LodSwitcher {
     const wrong: cytoscape.SingularElementArgument[] = [];
     // cards before wires: with the on-screen ones first, the cards on screen lead
     const check = (n: cytoscape.SingularElementArgument): void => {
-      if (nodeBand(n) !== band) {
+      if (nodeBand(n) !== wireBand(n, band)) {
         wrong.push(n);
       }
     };
@@ -179,7 +194,7 @@ export class LodSwitcher {
     cy.batch(() => {
       for (const n of chunk) {
         n.removeClass(LOD_CLASSES.join(' '));
-        if (classes) {
+        if (classes && wireBand(n, band) === band) {
           n.addClass(classes);
         }
       }

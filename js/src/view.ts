@@ -601,13 +601,14 @@ export class NetworkEditorView extends CytoscapeView {
     cy.on('dbltap', ev => {
       if (ev.target === cy) {
         this.openQuickAdd(ev.position);
+        return;
+      }
+      // inside an open group (a card, or a wire between them): read-only
+      const note = this.groups.readOnlyNote(ev.target.id());
+      if (note) {
+        this.showStatus(note, 'info');
       } else if (ev.target.isNode && ev.target.isNode()) {
-        const note = this.groups.readOnlyNote(ev.target.id());
-        if (note) {
-          this.showStatus(note, 'info');
-        } else {
-          this.editOnCard(ev.target.id(), ev.position);
-        }
+        this.editOnCard(ev.target.id(), ev.position);
       }
     });
     cy.on('mouseover', 'edge', ev => ev.target.addClass('nnc-hover'));
