@@ -28,6 +28,8 @@ interface CacheEntry {
 export class FaceCache {
   private seq = 0;
   readonly shortKeys: boolean;
+  /** Face images made so far because cytoscape drew a card with its face (for tests). */
+  made = 0;
 
   /**
    * @param renderer cytoscape's renderer (`cy.renderer()`)
@@ -67,6 +69,7 @@ export class FaceCache {
       configurable: true,
       get: () => {
         if (!image) {
+          this.made++;
           image = new Image();
           image.src = svgDataUri(svg);
         }

@@ -151,10 +151,14 @@ export class LodSwitcher {
 
   constructor(readonly cy: cytoscape.Core) {}
 
-  /** Switch to `band`; true when cards still have to change (done over the next frames). */
-  set(band: number): boolean {
+  /**
+   * Switch to `band`; true when cards still have to change (done over the
+   * next frames). `atOnce`: every card now (the first framing, inside the
+   * batch that adds the cards, where it costs nothing more).
+   */
+  set(band: number, atOnce = false): boolean {
     this.band = band;
-    return this.step();
+    return this.step(atOnce);
   }
 
   /** True while cards are still being switched. */
@@ -162,7 +166,7 @@ export class LodSwitcher {
     return this.frame !== 0;
   }
 
-  private step(): boolean {
+  private step(atOnce = false): boolean {
     const cy = this.cy;
     if (cy.destroyed()) {
       return false;
@@ -189,7 +193,7 @@ export class LodSwitcher {
     // image decoded (time and memory for nothing): those switch at once.
     const cardsOnScreen = wrong.filter(n => n.isNode() && onScreen(n));
     const now = band > 0 && cardsOnScreen.some(n => nodeBand(n) === 0) ? cardsOnScreen.length : 0;
-    const chunk = switchOrder(wrong, onScreen, Math.max(LOD_CHUNK, now));
+    const chunk = atOnce ? wrong : switchOrder(wrong, onScreen, Math.max(LOD_CHUNK, now));
     const classes = lodClasses(band);
     cy.batch(() => {
       for (const n of chunk) {

@@ -184,6 +184,11 @@ export class ViewTesting {
       .map(n => n.id());
   }
 
+  /** How many card faces were decoded because cytoscape drew them (far-out boxes decode none). */
+  facesDrawn(): number {
+    return this.view.canvas.faces!.made;
+  }
+
   /** True when the card's face is decoded and can be painted (far out no face is needed). */
   faceReady(uid: string): boolean {
     const e = this.view.layer.byUid.get(uid);

@@ -574,9 +574,12 @@ export class NetworkEditorView extends CytoscapeView {
     this.timings.core = performance.now();
     this.layoutPanels();
     this.followTheme();
-    this.layer.sync();
-    this.timings.synced = performance.now();
-    this.viewport.initial();
+    // one batch: cards are styled once, already in the far-out drawing of the first view
+    cy.batch(() => {
+      this.layer.sync();
+      this.timings.synced = performance.now();
+      this.viewport.initial();
+    });
     cy.on('select unselect', () => this.inspector.schedule(() => this.updateButtons()));
     cy.on('select unselect', 'node', () => requestAnimationFrame(() => this.inspectorFollowsSelection()));
     cy.on('zoom', () => this.viewport.updateLevelOfDetail());

@@ -209,7 +209,10 @@ export class Viewport {
     return visibleExtent(cy.pan(), cy.zoom(), this.area());
   }
 
-  /** Frame the network as it first shows (empty: 100% with a margin). */
+  /**
+   * Frame the network as it first shows (empty: 100% with a margin); cards
+   * take the far-out drawing of that zoom at once (see `updateLevelOfDetail`).
+   */
   initial(): void {
     const cy = this.host.cy;
     if (!cy) {
@@ -220,12 +223,12 @@ export class Viewport {
       cy.pan({ x: this.area().x1 + 40, y: 40 });
       return;
     }
-    this.fit();
+    this.fit(true);
     this.framed = true;
   }
 
   /** Show the whole network in the visible area (see fitViewport). */
-  fit(): void {
+  fit(lodAtOnce = false): void {
     const cy = this.host.cy;
     if (!cy || !cy.nodes().length) {
       return;
@@ -237,7 +240,7 @@ export class Viewport {
       inputsY: this.host.inputsY()
     });
     cy.viewport({ zoom: v.zoom, pan: v.pan });
-    this.updateLevelOfDetail();
+    this.updateLevelOfDetail(lodAtOnce);
   }
 
   /** Zoom by `factor` around a screen point of the canvas (default: the visible area's centre). */
@@ -282,9 +285,10 @@ export class Viewport {
 
   /**
    * Far out, faces are unreadable: draw cards as named boxes (lod.ts), the
-   * band following the zoom; the cards switch over the next frames.
+   * band following the zoom; the cards switch over the next frames, or all
+   * now with `atOnce`.
    */
-  updateLevelOfDetail(): void {
+  updateLevelOfDetail(atOnce = false): void {
     const cy = this.host.cy;
     if (!cy) {
       return;
@@ -295,7 +299,7 @@ export class Viewport {
     const band = lodBand(cy.zoom(), FAR_ZOOM);
     if (band !== this.lod.band) {
       this.far = band > 0;
-      this.lod.set(band);
+      this.lod.set(band, atOnce);
     }
   }
 }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { box, cardBox, cullingSupported, intersects, layersFit, wireBox } from '../src/culling';
+import { box, cardBox, CULL_MIN, Culler, cullingSupported, intersects, wireBox } from '../src/culling';
 import { wireHandles } from '../src/wiring';
 
 test('a card box holds the card and a margin for its border and selection', () => {
@@ -31,13 +31,34 @@ test('boxes meet when they overlap or touch, not when apart', () => {
   assert.ok(!intersects(a, box(0, -20, 10, -1)));
 });
 
-test('one cached layer fits a large network only far out', () => {
-  const net = box(0, 0, 10240, 13440); // 1,000 cards on a grid
-  assert.ok(!layersFit(net, 0.85, 1));
-  assert.ok(!layersFit(net, 0.3, 1));
-  assert.ok(layersFit(net, 0.08, 1));
-  assert.ok(!layersFit(net, 0.08, 8));
-  assert.ok(!layersFit(box(0, 0, 10, 10), 4, 1)); // beyond cytoscape's layer zoom
+test('a large network is drawn card by card in view, never into whole-network layers', () => {
+  const calls: string[] = [];
+  const drawn: number[] = [];
+  const renderer: any = {
+    drawCachedElements(_ctx: unknown, eles: unknown[]) {
+      calls.push('cached');
+      drawn.push(eles.length);
+    },
+    drawLayeredElements() {
+      calls.push('layered');
+    }
+  };
+  const cy = { renderer: () => renderer, on: () => undefined } as any;
+  // cards on a row, 100 model px apart; the view holds the first ten
+  const culler = new Culler(cy, id => {
+    const x = Number(id) * 100;
+    return box(x, 0, x + 50, 50);
+  });
+  assert.ok(culler.install('3.21.0'));
+  const eles = (n: number): unknown[] =>
+    Array.from({ length: n }, (_, i) => ({ _private: { data: { id: String(i) }, group: 'nodes' } }));
+  const view = box(0, 0, 950, 50);
+  renderer.drawLayeredElements.call(renderer, null, eles(CULL_MIN + 50), 1, view);
+  assert.deepEqual(calls, ['cached']);
+  assert.deepEqual(drawn, [10]);
+  // a small network: cytoscape's own drawing, layers and all
+  renderer.drawLayeredElements.call(renderer, null, eles(10), 1, view);
+  assert.deepEqual(calls, ['cached', 'layered']);
 });
 
 test('culling is used only on the cytoscape versions it was checked with', () => {

@@ -118,3 +118,47 @@ def test_far_out_cards_are_named_boxes_with_their_marks(open_notebook):
     canvas.wait("v.cy.nodes('.nnc-far').length === 0 && v.cy.edges('.nnc-far').length === 0")
     assert {w["curve"] for w in canvas.eval(WIRE_LOOK)} == {"unbundled-bezier"}
     nb.assert_no_errors()
+
+
+LARGE = (
+    "from nncards_widget import NetworkEditor\n"
+    "ed = NetworkEditor()\n"
+    "cards = [ed.add('input', name='x', shape=[4], position={'x': 0, 'y': 0})]\n"
+    "for i in range(1, 399):\n"
+    "    cards.append(ed.add('Dense', units=2, position={'x': 320.0 * (i % 20), 'y': 420.0 * (i // 20)}))\n"
+    "    ed.connect(cards[-2], cards[-1])\n"
+    "ed"
+)
+
+
+def test_a_large_network_far_out_decodes_no_card_faces(open_notebook):
+    """400 cards open framed whole, far out: every card is a box at once and no card face is
+    decoded (a face image costs time and memory for a box a few pixels wide). Fit from 100% keeps
+    it so: only the faces that were on screen near were ever decoded."""
+    nb = open_notebook("far_out_large", [LARGE], viewport=(1500, 1000))
+    nb.run_all()
+    canvas = Canvas(nb)
+    canvas.wait_ready()
+    canvas.wait_cards(399)
+    canvas.wait("v.cy.nodes('.card').every(n => n.data('w') > 0)")
+    nb.page.wait_for_timeout(800)  # a few frames drawn
+    assert canvas.eval("v.cy.zoom()") < 0.42
+    assert canvas.eval("v.cy.nodes('.card').every(n => n.hasClass('nnc-far'))")
+    assert canvas.eval("v.facesDrawn()") == 0
+    nb.shot("400 cards, first view", locator=canvas.root)
+
+    # to 100% on a card in the middle: its neighbours' faces are decoded
+    canvas.eval("(() => { v.cy.zoom(1); v.cy.center(v.cy.getElementById(v.cardsInfo()[200].uid));"
+                " return true; })()")
+    canvas.wait("v.shownCards().every(uid => v.faceReady(uid)) && !v.view.viewport.lod.busy")
+    near = canvas.eval("v.facesDrawn()")
+    shown = len(canvas.eval("v.shownCards()"))
+    assert 0 < near <= shown + 8, (near, shown)
+
+    # Fit: back far out, the other cards switch over frames and are never drawn with faces
+    canvas.root.locator('[data-testid="nncards-fit"]').click()
+    canvas.wait("v.cy.zoom() < 0.42 && !v.view.viewport.lod.busy")
+    nb.page.wait_for_timeout(500)
+    assert canvas.eval("v.cy.nodes('.card').every(n => n.hasClass('nnc-far'))")
+    assert canvas.eval("v.facesDrawn()") == near
+    nb.assert_no_errors()
