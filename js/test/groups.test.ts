@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { frameSvg, InnerDoc, layoutGroup, makeRoom, RoomCard, toggleLabel, withToggle, toggleBox } from '../src/groups';
+import { InnerDoc, toggleLabel } from '../src/groupdoc';
+import { frameSvg, toggleBox, withToggle } from '../src/groupframe';
+import { layoutGroup, makeRoom, RoomCard } from '../src/grouplayout';
 import { CardSpec, LAYER, TENSOR } from '../src/types';
 import { DENSE } from './fixtures';
 
