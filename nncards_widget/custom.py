@@ -21,7 +21,6 @@ in a frame, with the shapes ``inner_shapes`` computes once per inner graph.
 
 from __future__ import annotations
 
-import hashlib
 import json
 
 from . import catalog
@@ -447,27 +446,17 @@ def inner_editor(card):
 
 
 # -- what the view is told ----------------------------------------------------------------------
+# Not the catalogue (its version is the package's catalogue's hash alone): the editor sends the
+# specs of the kernel-made cards on its canvas in ``card_specs`` (NetworkEditor._draw_add).
 
-def view_version(base: str) -> str:
-    """The catalogue version the view caches by: ``base`` (the catalogue's), extended by the
-    ids of the cards made in this kernel, so that the view asks again when one is added."""
-    if not catalog._registered:
-        return base
-    ids = "\n".join(sorted(catalog._registered))
-    return f"{base}-{hashlib.sha256(ids.encode()).hexdigest()[:8]}"
-
-
-def view_dicts() -> list:
-    """The specs of the cards made in this kernel, as the view reads specs (a Python value's
-    default shown as its repr)."""
-    out = []
-    for spec in catalog._registered.values():
-        d = spec.to_dict()
-        for row, inp in zip(d["inputs"], spec.inputs, strict=True):
-            if inp.type in (PYTHON, GRAPH):
-                row["default"] = None if inp.default is None else catalog.short_repr(inp.default)
-        out.append(d)
-    return out
+def view_dict(spec) -> dict:
+    """The spec of a card made in this kernel as the view reads it (``card_specs``): a Python
+    value's default shown as its repr."""
+    d = spec.to_dict()
+    for row, inp in zip(d["inputs"], spec.inputs, strict=True):
+        if inp.type in (PYTHON, GRAPH):
+            row["default"] = None if inp.default is None else catalog.short_repr(inp.default)
+    return d
 
 
 # -- operations applied to tensors --------------------------------------------------------------

@@ -67,10 +67,13 @@ def _catalog_version() -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
-def _view_catalog_version() -> str:
-    from . import custom
+def _view_spec(card_id: str) -> dict:
+    """The spec of a card kind as the view reads it (``card_specs``)."""
+    if card_id.startswith(catalog.KERNEL_CARD_PREFIXES):
+        from . import custom
 
-    return custom.view_version(_catalog_version())
+        return custom.view_dict(catalog.get(card_id))  # a Python value's default as its repr
+    return catalog.get(card_id).to_dict()
 
 
 _log = logging.getLogger(__name__)
@@ -113,10 +116,13 @@ class NetworkEditor(ipycytoscape.CytoscapeWidget):
     _view_module = Unicode(MODULE_NAME).tag(sync=True)
     _view_module_version = Unicode(MODULE_VERSION).tag(sync=True)
 
-    #: Hash of the card catalogue; the view asks for the catalogue itself once per page.
+    #: Hash of the package's card catalogue; the view asks for the catalogue itself once per
+    #: page. Cards made in the kernel (custom layers, nested models) are not part of it: they
+    #: reach the view through ``card_specs``, so registering one does not change this hash.
     catalog_version = Unicode(read_only=True).tag(sync=True)
     #: Specs of the card kinds on the canvas (``CardSpec.to_dict()`` by card id): what a view
-    #: needs to draw the cards without the catalogue (e.g. a notebook saved with widget state).
+    #: needs to draw the cards without the catalogue (e.g. a notebook saved with widget state),
+    #: and the only way kinds made in the kernel reach the view (its palette lists them too).
     card_specs = Dict(read_only=True).tag(sync=True)
     total_params = Int(None, allow_none=True).tag(sync=True)
     #: Labels of the next undo / redo and the number of each (what the toolbar shows).
@@ -136,7 +142,7 @@ class NetworkEditor(ipycytoscape.CytoscapeWidget):
         first = self.__dict__.pop("_first_graph", None)
         if first is not None and first is not self.graph:
             first.close()  # ipycytoscape makes a Graph widget as the default, then replaces it
-        self.set_trait("catalog_version", _view_catalog_version())
+        self.set_trait("catalog_version", _catalog_version())
         self.layout.height = self.layout.height or "640px"
         #: The network: cards, wires, parameters, positions. Everything else reads it.
         self.graph_model = Graph()
@@ -475,8 +481,6 @@ class NetworkEditor(ipycytoscape.CytoscapeWidget):
 
     def _draw_add(self, ev: GraphEvent):
         data = self.graph_model.cards[ev.uid]
-        if data.card_id.startswith(catalog.KERNEL_CARD_PREFIXES):  # the view asks for its spec
-            self.set_trait("catalog_version", _view_catalog_version())
         widget = self._incoming.pop(ev.uid, None)
         if widget is None:
             widget = self._detached.pop(ev.uid, None)
@@ -495,10 +499,18 @@ class NetworkEditor(ipycytoscape.CytoscapeWidget):
         widget.observe(self._widget_changed, names=_observed(widget))
         widget._edit_step = self._edit
         self._hold_graph_sync()
-        new = [k for k in (data.card_id, *inner_card_ids(data))  # an open group draws those
-               if k not in self.card_specs and k not in self._new_specs]
+        new = {}
+        for k in (data.card_id, *inner_card_ids(data)):  # an open group draws those
+            if k in self._new_specs:
+                continue
+            if k not in self.card_specs:
+                new[k] = _view_spec(k)
+            elif k.startswith(catalog.KERNEL_CARD_PREFIXES):  # a class redefined in the kernel
+                spec = _view_spec(k)
+                if spec != self.card_specs[k]:
+                    new[k] = spec
         if new:
-            self._new_specs.update((k, catalog.get(k).to_dict()) for k in new)
+            self._new_specs.update(new)
             if self._graph_sync is None or _without_front_end(self):
                 self._publish_card_specs()  # before the node that needs it
         if ev.index is None or ev.index >= len(self.graph_model.cards) - 1:
@@ -888,10 +900,8 @@ class NetworkEditor(ipycytoscape.CytoscapeWidget):
         return {"label": self.redo()}
 
     def _request_catalog(self):
-        from . import custom  # cards made in this kernel (custom layers, nested models) too
-
-        return {"version": _view_catalog_version(),
-                "cards": list(_catalog_dicts()) + custom.view_dicts()}
+        # the package's catalogue only: cards made in this kernel come with card_specs
+        return {"version": _catalog_version(), "cards": list(_catalog_dicts())}
 
     def _request_previews(self, cards):
         return {"made": self._inspector.make(cards)}

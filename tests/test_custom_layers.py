@@ -140,6 +140,39 @@ def test_a_redefined_class_gives_the_new_card(editor):
     np.testing.assert_allclose(editor.build().predict(np.zeros((1, 2)), verbose=0), [[2.0, 2.0]])
 
 
+def test_a_custom_kind_reaches_the_view_in_card_specs_not_in_a_new_catalogue(editor):
+    from nncards_widget import catalog
+
+    version = editor.catalog_version
+    other = NetworkEditor()
+    card = editor.add(Gate, transform=keras.ops.abs)
+    # the catalogue the view caches (590 KB) is the same: no view fetches it again
+    assert editor.catalog_version == version == other.catalog_version
+    assert NetworkEditor().catalog_version == version
+    reply = editor._handle_view_request(editor, {"request_id": 1, "type": "catalog"}, None)
+    assert reply["result"]["version"] == version
+    assert [c["id"] for c in reply["result"]["cards"]] == catalog.ids()
+    # the kind itself comes with the editor, as the view reads it (a Python default as its repr)
+    spec = editor.card_specs[card.card_id]
+    assert spec["title"] == "Gate layer (custom)" and spec["category"] == ["Custom layers"]
+    rows = {r["name"]: r for r in spec["inputs"]}
+    assert rows["transform"]["type"] == "Python" and rows["factor"]["default"] == 0.5
+    assert rows["table"]["default"] == "{'a': 1}"
+    json.dumps(editor.get_state()["card_specs"])  # plain JSON: syncs and saves with the notebook
+    assert card.card_id not in other.card_specs
+
+    class Gate2(Gate):  # the class redefined in the notebook: the same card id, a new row
+        def __init__(self, transform=None, factor=0.5, mode: str = "soft", table={"a": 1},  # noqa: B006
+                     steep: bool = False, **kwargs):
+            super().__init__(transform, factor, mode, table, **kwargs)
+
+    Gate2.__name__ = Gate2.__qualname__ = "Gate"
+    again = editor.add(Gate2)
+    assert again.card_id == card.card_id
+    assert "steep" in {r["name"] for r in editor.card_specs[card.card_id]["inputs"]}
+    assert editor.catalog_version == version
+
+
 class TokenAndPosition(keras.layers.Layer):
     """As in the Keras text-classification example: no **kwargs, no get_config."""
 

@@ -5,6 +5,9 @@
  * the editor's `catalog_version`, so later editors of the page reuse it. The
  * last catalogue is also kept in the browser's localStorage, so that a view
  * saved with the notebook and shown without a kernel still draws its cards.
+ * The catalogue is the package's alone: card kinds made in the kernel (custom
+ * layers, nested models) are not in it and do not change its version; they come
+ * with each editor's `card_specs`.
  */
 
 import { CardSpec } from './types';

@@ -22,8 +22,7 @@ import { CanvasAdapter } from './canvas';
 import { download, networkSvg, svgToPng } from './picture';
 import { faceTheme } from './cardsvg';
 import { CardEntry, CardLayer } from './cardlayer';
-import { isNestedSpec } from './groupdoc';
-import { Groups } from './groups';
+import { Groups, isNestedSpec } from './groups';
 import {
   COMPACT_WIDTH,
   Panel,
@@ -697,10 +696,30 @@ export class NetworkEditorView extends CytoscapeView {
     );
   }
 
-  /** Specs of the card kinds on the canvas, synced with the editor (`card_specs`). */
+  /** The package's card catalogue (empty until it arrived): the same for every kernel. */
+  private catalogList: CardSpec[] = [];
+  private catalogIds = new Set<string>();
+  /** The kernel-made kinds the palette lists after the catalogue (null: not listed yet). */
+  private paletteMade: string | null = null;
+
+  /**
+   * Specs of the card kinds on the canvas, synced with the editor (`card_specs`).
+   * Kinds made in the kernel (custom layers, nested models) reach the view only
+   * this way (the catalogue's version does not change when one is made), so the
+   * palette lists them after the catalogue's cards.
+   */
   private addCardSpecs(): void {
+    const made: CardSpec[] = [];
     for (const s of Object.values<CardSpec>(this.model.get('card_specs') || {})) {
       this.specs.set(s.id, s);
+      if (!this.catalogIds.has(s.id)) {
+        made.push(s);
+      }
+    }
+    const listed = JSON.stringify(made);
+    if (this.catalogList.length && listed !== this.paletteMade) {
+      this.paletteMade = listed;
+      this.palette.setCatalog(made.length ? this.catalogList.concat(made) : this.catalogList);
     }
   }
 
@@ -709,8 +728,13 @@ export class NetworkEditorView extends CytoscapeView {
     for (const s of list) {
       this.specs.set(s.id, s);
     }
-    this.addCardSpecs();
-    this.palette.setCatalog(list);
+    this.catalogList = list;
+    this.catalogIds = new Set(list.map(s => s.id));
+    this.paletteMade = null;
+    if (!list.length) {
+      this.palette.setCatalog(list); // "loading": no catalogue yet
+    }
+    this.addCardSpecs(); // the palette: the catalogue, then the kinds made in the kernel
     if (redraw && this.canvas.cy) {
       this.layer.redrawAll();
     } else if (this.canvas.cy) {

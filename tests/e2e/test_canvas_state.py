@@ -148,3 +148,69 @@ def test_canvas_kernel_placement_heights_match_the_drawn_cards(open_notebook):
     assert len(kernel) >= 88
     differ = {k: (kernel[k], view.get(k)) for k in kernel if kernel[k] != view.get(k)}
     assert not differ, differ
+
+
+def _catalog_requests(page) -> list:
+    """Count the `catalog` requests the page sends to the kernel, as its websocket frames show."""
+    sent: list = []
+
+    def watch(ws):
+        def frame(payload):
+            text = payload if isinstance(payload, str) else payload.decode("utf-8", "replace")
+            if '"type":"catalog"' in text.replace(" ", ""):
+                sent.append(ws.url)
+
+        ws.on("framesent", frame)
+
+    page.on("websocket", watch)
+    return sent
+
+
+def test_canvas_custom_layer_needs_no_new_catalogue(open_notebook):
+    """A card kind made in the kernel (a custom layer class) comes with the editor's card_specs:
+    the catalogue (about 590 KB) is fetched once per page, not again when the kind is made; the
+    card is drawn with its face and the palette lists the kind."""
+    nb = open_notebook("canvas_custom_catalogue", [
+        "from nncards_widget import NetworkEditor\n"
+        "ed = NetworkEditor()\n"
+        "x = ed.add('input', name='x', shape=[4])",
+        "ed",
+    ])
+    requests = _catalog_requests(nb.page)
+    nb.page.evaluate("() => window.localStorage.clear()")  # no catalogue kept from before
+    nb.reload()  # the kernel's websocket opened again, now watched
+    nb.run_all()
+    canvas = Canvas(nb)
+    canvas.wait_ready()
+    canvas.wait_cards(1)
+    canvas.wait("v.catalogSize > 50")
+    version = canvas.eval("v.model.get('catalog_version')")
+    assert len(requests) == 1, requests
+    size = canvas.eval("v.catalogSize")
+
+    nb.add_cell(
+        "import keras\n"
+        "class Scale(keras.layers.Layer):\n"
+        "    def __init__(self, factor=2.0, **kwargs):\n"
+        "        super().__init__(**kwargs)\n"
+        "        self.factor = factor\n"
+        "    def call(self, x):\n"
+        "        return x * self.factor\n"
+        "s = ed.add(Scale, factor=0.25)\n"
+        "ed.connect(x, s)")
+    canvas.wait_cards(2)
+    canvas.wait_wires(1)
+    scale = canvas.card("scale")
+    face = canvas.face(scale["uid"])
+    assert ">0.25<" in face and "Factor" in face, face  # drawn with its spec: rows and values
+    assert canvas.eval("v.model.get('catalog_version')") == version
+    assert canvas.eval("v.catalogSize") == size + 1  # the catalogue and the custom kind
+    nb.shot("custom layer card drawn")
+    # the palette lists the kind, as before: adding one from it gives a second Scale card
+    added = canvas.add_by_click("Scale", "custom:Scale")
+    assert canvas.model_value(added, "card_id") == "custom:Scale"
+    assert ">2<" in canvas.face(added) or ">2.0<" in canvas.face(added)
+    nb.shot("custom layer added from the palette")
+    nb.wait_idle()
+    assert len(requests) == 1, requests  # the catalogue was not fetched again
+    nb.assert_no_errors()
