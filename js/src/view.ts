@@ -22,7 +22,8 @@ import { CanvasAdapter } from './canvas';
 import { download, networkSvg, svgToPng } from './picture';
 import { faceTheme } from './cardsvg';
 import { CardEntry, CardLayer } from './cardlayer';
-import { Groups, isNestedSpec } from './groups';
+import { isNestedSpec } from './groupdoc';
+import { Groups } from './groups';
 import {
   COMPACT_WIDTH,
   Panel,
