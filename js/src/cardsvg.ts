@@ -96,26 +96,17 @@ export function cardSvg(spec: CardSpec, geom: CardGeometry, opt: FaceOptions): s
   const fs = CARD.fontSize;
   const accent = opt.error ? '#d32f2f' : categoryColor(spec.category);
   const parts: string[] = [];
-  parts.push(
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" ` +
-      `font-family="${escapeXml(FONT_FAMILY)}" font-size="${fs}">`
-  );
+  parts.push(faceOpen(W, H));
   parts.push(`<rect x="0" y="0" width="${W}" height="${H}" fill="#ffffff"/>`);
-  // header
   parts.push(
-    `<rect x="0" y="0" width="${W}" height="${geom.headerHeight}" fill="${headerFill(accent, opt.error ? 0.86 : 0.88)}"/>`
+    headerSvg(W, geom.headerHeight, {
+      accent,
+      fill: headerFill(accent, opt.error ? 0.86 : 0.88),
+      rule: headerFill(accent, 0.7),
+      title: opt.title,
+      subtitle: opt.subtitle
+    })
   );
-  parts.push(`<rect x="0" y="0" width="${W}" height="3" fill="${accent}"/>`);
-  parts.push(
-    `<line x1="0" y1="${geom.headerHeight - 0.5}" x2="${W}" y2="${geom.headerHeight - 0.5}" stroke="${headerFill(accent, 0.7)}"/>`
-  );
-  const titleX = CARD.padX;
-  parts.push(
-    `<text x="${titleX}" y="19" font-size="${CARD.titleSize}" font-weight="700" fill="#1b2330">${escapeXml(opt.title)}</text>`
-  );
-  if (opt.subtitle) {
-    parts.push(`<text x="${titleX}" y="33" font-size="10.5" fill="#5b6472">${escapeXml(opt.subtitle)}</text>`);
-  }
   if (opt.sharedBy && opt.sharedBy.length && opt.sharedColor) {
     // a badge in the group's colour: "shared ×3"
     const label = `shared ×${opt.sharedBy.length + 1}`;
@@ -139,10 +130,10 @@ export function cardSvg(spec: CardSpec, geom: CardGeometry, opt: FaceOptions): s
     if (r.kind === 'output') {
       const p = geom.outputPorts[r.name];
       parts.push(`<text x="${p.x - 10}" y="${baseline}" text-anchor="end" fill="#27313f">${escapeXml(r.label)}</text>`);
-      parts.push(dot(p.x, p.y, typeColor(r.type), !!opt.connected?.has('out:' + r.name)));
+      parts.push(portDot(p.x, p.y, typeColor(r.type), !!opt.connected?.has('out:' + r.name)));
     } else if (r.kind === 'port') {
       const p = geom.inputPorts[r.name];
-      parts.push(dot(p.x, p.y, typeColor(r.type), !!opt.connected?.has('in:' + r.name)));
+      parts.push(portDot(p.x, p.y, typeColor(r.type), !!opt.connected?.has('in:' + r.name)));
       parts.push(`<text x="${CARD.labelX}" y="${baseline}" fill="#27313f">${escapeXml(r.label)}</text>`);
     } else if (r.kind === 'more') {
       parts.push(
@@ -169,28 +160,7 @@ export function cardSvg(spec: CardSpec, geom: CardGeometry, opt: FaceOptions): s
     );
   }
   if (geom.footerY !== null) {
-    const fy = geom.footerY;
-    parts.push(`<rect x="0" y="${fy}" width="${W}" height="${H - fy}" fill="${opt.error ? '#fdeeee' : '#f4f6f9'}"/>`);
-    parts.push(`<line x1="0" y1="${fy + 0.5}" x2="${W}" y2="${fy + 0.5}" stroke="#e3e7ed"/>`);
-    const by = fy + CARD.footerHeight / 2 + fs * 0.36;
-    if (opt.error) {
-      parts.push(
-        `<text x="${CARD.padX}" y="${by}" font-size="10.5" font-weight="600" fill="#b71c1c">${escapeXml(opt.shape || opt.error)}</text>`
-      );
-    } else if (opt.shape) {
-      parts.push(
-        `<text x="${CARD.padX}" y="${by}" font-family="${escapeXml(MONO_FAMILY)}" font-size="10.5" fill="#1f4f99">${escapeXml(opt.shape)}</text>`
-      );
-    } else if (opt.note) {
-      parts.push(
-        `<text x="${CARD.padX}" y="${by}" font-size="10.5" font-style="italic" fill="#6b7280">${escapeXml(opt.note)}</text>`
-      );
-    }
-    if (opt.params) {
-      parts.push(
-        `<text x="${W - CARD.padX}" y="${by}" text-anchor="end" font-size="10.5" fill="#5b6472">${escapeXml(opt.params)}</text>`
-      );
-    }
+    parts.push(footerSvg(W, H, geom.footerY, opt));
   }
   if (geom.previewY !== null && opt.preview) {
     parts.push(previewSvg(geom, opt.preview));
@@ -199,6 +169,81 @@ export function cardSvg(spec: CardSpec, geom: CardGeometry, opt: FaceOptions): s
   parts.push('</svg>');
   const svg = parts.join('');
   return faceTheme.dark ? darkFace(svg) : svg;
+}
+
+/** The opening tag of a face's SVG document (its size, the card font). */
+export function faceOpen(W: number, H: number): string {
+  return (
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" ` +
+    `font-family="${escapeXml(FONT_FAMILY)}" font-size="${CARD.fontSize}">`
+  );
+}
+
+/** What a face's header shows and in which colours. */
+export interface HeaderLook {
+  /** The kind's colour: the strip along the top. */
+  accent: string;
+  /** The header's background. */
+  fill: string;
+  /** The line under the header, if any. */
+  rule?: string;
+  title: string;
+  subtitle?: string;
+}
+
+/**
+ * A face's header (a card's, an expanded group frame's): its background, the
+ * accent strip, the title and the subtitle, placed the same on both.
+ */
+export function headerSvg(W: number, height: number, look: HeaderLook): string {
+  const parts: string[] = [];
+  parts.push(`<rect x="0" y="0" width="${W}" height="${height}" fill="${look.fill}"/>`);
+  parts.push(`<rect x="0" y="0" width="${W}" height="3" fill="${look.accent}"/>`);
+  if (look.rule) {
+    parts.push(`<line x1="0" y1="${height - 0.5}" x2="${W}" y2="${height - 0.5}" stroke="${look.rule}"/>`);
+  }
+  parts.push(
+    `<text x="${CARD.padX}" y="19" font-size="${CARD.titleSize}" font-weight="700" fill="#1b2330">${escapeXml(look.title)}</text>`
+  );
+  if (look.subtitle) {
+    parts.push(`<text x="${CARD.padX}" y="33" font-size="10.5" fill="#5b6472">${escapeXml(look.subtitle)}</text>`);
+  }
+  return parts.join('');
+}
+
+/**
+ * A face's footer from `fy` down: the output shape (or the error, or a note) on
+ * the left, the parameter count on the right.
+ */
+export function footerSvg(
+  W: number,
+  H: number,
+  fy: number,
+  opt: { shape?: string; params?: string; error?: string; note?: string }
+): string {
+  const parts: string[] = [];
+  parts.push(`<rect x="0" y="${fy}" width="${W}" height="${H - fy}" fill="${opt.error ? '#fdeeee' : '#f4f6f9'}"/>`);
+  parts.push(`<line x1="0" y1="${fy + 0.5}" x2="${W}" y2="${fy + 0.5}" stroke="#e3e7ed"/>`);
+  const by = fy + CARD.footerHeight / 2 + CARD.fontSize * 0.36;
+  if (opt.error) {
+    parts.push(
+      `<text x="${CARD.padX}" y="${by}" font-size="10.5" font-weight="600" fill="#b71c1c">${escapeXml(opt.shape || opt.error)}</text>`
+    );
+  } else if (opt.shape) {
+    parts.push(
+      `<text x="${CARD.padX}" y="${by}" font-family="${escapeXml(MONO_FAMILY)}" font-size="10.5" fill="#1f4f99">${escapeXml(opt.shape)}</text>`
+    );
+  } else if (opt.note) {
+    parts.push(
+      `<text x="${CARD.padX}" y="${by}" font-size="10.5" font-style="italic" fill="#6b7280">${escapeXml(opt.note)}</text>`
+    );
+  }
+  if (opt.params) {
+    parts.push(
+      `<text x="${W - CARD.padX}" y="${by}" text-anchor="end" font-size="10.5" fill="#5b6472">${escapeXml(opt.params)}</text>`
+    );
+  }
+  return parts.join('');
 }
 
 /** The header's tint of the card's accent colour (towards the face's background). */
@@ -248,7 +293,8 @@ function previewSvg(geom: CardGeometry, pv: FacePreview): string {
   return parts.join('');
 }
 
-function dot(x: number, y: number, color: string, filled: boolean): string {
+/** A port dot: filled when a wire is attached, a ring otherwise. */
+export function portDot(x: number, y: number, color: string, filled: boolean): string {
   return filled
     ? `<circle cx="${x}" cy="${y}" r="${CARD.dotRadius}" fill="${color}" stroke="#ffffff" stroke-width="1.5"/>`
     : `<circle cx="${x}" cy="${y}" r="${CARD.dotRadius - 0.75}" fill="#ffffff" stroke="${color}" stroke-width="2"/>`;

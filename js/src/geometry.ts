@@ -215,8 +215,6 @@ export function layoutCard(spec: CardSpec, content: CardContent = {}): CardGeome
   const values = content.values || {};
   const fs = CARD.fontSize;
   const rows: CardRow[] = [];
-  const inputPorts: Record<string, Point> = {};
-  const outputPorts: Record<string, Point> = {};
   let y = CARD.headerHeight + CARD.sectionGap;
   let width = CARD.minWidth;
   const title = content.title ?? spec.title;
@@ -297,6 +295,23 @@ export function layoutCard(spec: CardSpec, content: CardContent = {}): CardGeome
   }
   width = Math.ceil(Math.min(CARD.maxWidth, width) / 2) * 2;
   const height = Math.ceil(y / 2) * 2;
+  return cardGeometry(width, height, rows, { dividerY, footerY, previewY });
+}
+
+/**
+ * A face's geometry from its size and rows: output dots on the right edge and
+ * input port dots on the left, at their rows' heights. Cards and expanded group
+ * frames (grouplayout.ts) both come from here, so their dots, wire ends and hit
+ * testing follow the same rule.
+ */
+export function cardGeometry(
+  width: number,
+  height: number,
+  rows: CardRow[],
+  lines: { dividerY?: number | null; footerY?: number | null; previewY?: number | null } = {}
+): CardGeometry {
+  const inputPorts: Record<string, Point> = {};
+  const outputPorts: Record<string, Point> = {};
   for (const r of rows) {
     if (r.kind === 'output') {
       outputPorts[r.name] = { x: width - CARD.portInset, y: r.y };
@@ -311,9 +326,9 @@ export function layoutCard(spec: CardSpec, content: CardContent = {}): CardGeome
     rows,
     inputPorts,
     outputPorts,
-    dividerY,
-    footerY,
-    previewY
+    dividerY: lines.dividerY ?? null,
+    footerY: lines.footerY ?? null,
+    previewY: lines.previewY ?? null
   };
 }
 

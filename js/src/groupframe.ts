@@ -5,7 +5,7 @@
  * cards inside it.
  */
 
-import { darkFace, escapeXml, faceTheme, MONO_FAMILY } from './cardsvg';
+import { darkFace, escapeXml, faceOpen, faceTheme, footerSvg, headerSvg, portDot } from './cardsvg';
 import { categoryColor, tint, typeColor } from './colors';
 import { CARD, textWidth } from './geometry';
 import type { GroupLayout } from './grouplayout';
@@ -57,56 +57,33 @@ export function frameSvg(
   const accent = opt.error ? '#d32f2f' : categoryColor(spec.category);
   const head = faceTheme.dark ? '#3a4354' : tint(accent, 0.88);
   const parts: string[] = [];
-  parts.push(
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-size="${CARD.fontSize}" ` +
-      `font-family="'Inter', 'Helvetica Neue', Helvetica, Arial, 'Liberation Sans', 'DejaVu Sans', sans-serif">`
-  );
+  parts.push(faceOpen(W, H));
   parts.push(`<rect x="0" y="0" width="${W}" height="${H}" fill="#fbfcfe"/>`);
   parts.push(
     `<rect x="3" y="${g.headerHeight + 3}" width="${W - 6}" height="${g.footerY! - g.headerHeight - 6}" rx="6" fill="none" ` +
       `stroke="#d5dbe4" stroke-dasharray="6 4"/>`
   );
-  parts.push(`<rect x="0" y="0" width="${W}" height="${g.headerHeight}" fill="${head}"/>`);
-  parts.push(`<rect x="0" y="0" width="${W}" height="3" fill="${accent}"/>`);
-  parts.push(
-    `<text x="${CARD.padX}" y="19" font-size="${CARD.titleSize}" font-weight="700" fill="#1b2330">${escapeXml(spec.title)}</text>`
-  );
-  parts.push(`<text x="${CARD.padX}" y="33" font-size="10.5" fill="#5b6472">${escapeXml(opt.name)}</text>`);
+  // a card's header, with no line under it (the band of the "Layer instance" output follows)
+  parts.push(headerSvg(W, g.headerHeight, { accent, fill: head, title: spec.title, subtitle: opt.name }));
   parts.push(toggleSvg(layout.toggle, opt.label));
   for (const r of g.rows) {
     const out = r.kind === 'output';
     const p = out ? g.outputPorts[r.name] : g.inputPorts[r.name];
-    const filled = !!opt.connected?.has((out ? 'out:' : 'in:') + r.name);
-    const color = typeColor(r.type);
-    parts.push(
-      filled
-        ? `<circle cx="${p.x}" cy="${p.y}" r="${CARD.dotRadius}" fill="${color}" stroke="#ffffff" stroke-width="1.5"/>`
-        : `<circle cx="${p.x}" cy="${p.y}" r="${CARD.dotRadius - 0.75}" fill="#ffffff" stroke="${color}" stroke-width="2"/>`
-    );
+    parts.push(portDot(p.x, p.y, typeColor(r.type), !!opt.connected?.has((out ? 'out:' : 'in:') + r.name)));
     // labels sit above their dots, clear of the wires leaving them sideways
     const x = out ? p.x - 4 : p.x + 4;
     parts.push(
       `<text x="${x}" y="${p.y - 9}" text-anchor="${out ? 'end' : 'start'}" font-size="${FRAME.labelSize}" fill="#27313f">${escapeXml(r.label)}</text>`
     );
   }
-  const fy = g.footerY!;
-  parts.push(`<rect x="0" y="${fy}" width="${W}" height="${H - fy}" fill="${opt.error ? '#fdeeee' : '#f4f6f9'}"/>`);
-  parts.push(`<line x1="0" y1="${fy + 0.5}" x2="${W}" y2="${fy + 0.5}" stroke="#e3e7ed"/>`);
-  const by = fy + CARD.footerHeight / 2 + CARD.fontSize * 0.36;
-  if (opt.error) {
-    parts.push(
-      `<text x="${CARD.padX}" y="${by}" font-size="10.5" font-weight="600" fill="#b71c1c">${escapeXml(opt.error)}</text>`
-    );
-  } else if (opt.shape) {
-    parts.push(
-      `<text x="${CARD.padX}" y="${by}" font-family="${escapeXml(MONO_FAMILY)}" font-size="10.5" fill="#1f4f99">${escapeXml(opt.shape)}</text>`
-    );
-  }
-  if (opt.params && !opt.error) {
-    parts.push(
-      `<text x="${W - CARD.padX}" y="${by}" text-anchor="end" font-size="10.5" fill="#5b6472">${escapeXml(opt.params)}</text>`
-    );
-  }
+  // the footer of a card: the error in place of the shape and the parameter count
+  parts.push(
+    footerSvg(W, H, g.footerY!, {
+      shape: opt.error || opt.shape,
+      params: opt.error ? '' : opt.params,
+      error: opt.error
+    })
+  );
   parts.push('</svg>');
   const svg = parts.join('');
   return faceTheme.dark ? darkFace(svg) : svg;

@@ -7,7 +7,7 @@
  * down, just far enough; the kernel's positions do not change.
  */
 
-import { CARD, CardGeometry, CardRow, textWidth } from './geometry';
+import { CARD, cardGeometry, CardGeometry, CardRow, textWidth } from './geometry';
 import { InnerDoc, InnerShape, innerFace, layerCards, toggleLabel, unknownSpec } from './groupdoc';
 import { FRAME, ToggleBox, toggleBox } from './groupframe';
 import { layeredLayout, packColumn } from './layout';
@@ -173,8 +173,6 @@ export async function layoutGroup(
     return ys.map(y => y + lift);
   };
   const rows: CardRow[] = [];
-  const inputPorts: Record<string, Point> = {};
-  const outputPorts: Record<string, Point> = {};
   const bandY = CARD.headerHeight + FRAME.band / 2 + 2;
   const otherOuts = outPorts.filter(o => o.type !== TENSOR);
   otherOuts.forEach((o, k) => {
@@ -189,24 +187,7 @@ export async function layoutGroup(
   const lowest = Math.max(contentBottom, ...rows.map(r => r.y + CARD.rowHeight / 2));
   const footerY = Math.ceil(lowest + FRAME.pad);
   const height = Math.ceil((footerY + CARD.footerHeight) / 2) * 2;
-  for (const r of rows) {
-    if (r.kind === 'output') {
-      outputPorts[r.name] = { x: width - CARD.portInset, y: r.y };
-    } else {
-      inputPorts[r.name] = { x: CARD.portInset, y: r.y };
-    }
-  }
-  const frame: CardGeometry = {
-    width,
-    height,
-    headerHeight: CARD.headerHeight,
-    rows,
-    inputPorts,
-    outputPorts,
-    dividerY: null,
-    footerY,
-    previewY: null
-  };
+  const frame = cardGeometry(width, height, rows, { footerY });
   return { layout: { frame, cards: placed, wires, toggle: toggleBox(width, toggleLabel(doc, true), false) }, faces };
 }
 

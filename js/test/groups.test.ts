@@ -3,6 +3,8 @@ import * as assert from 'node:assert/strict';
 import { InnerDoc, toggleLabel } from '../src/groupdoc';
 import { frameSvg, toggleBox, withToggle } from '../src/groupframe';
 import { layoutGroup, makeRoom, RoomCard } from '../src/grouplayout';
+import { cardSvg } from '../src/cardsvg';
+import { layoutCard } from '../src/geometry';
 import { CardSpec, LAYER, TENSOR } from '../src/types';
 import { DENSE } from './fixtures';
 
@@ -91,6 +93,38 @@ test('the frame face shows the toggle, the port labels and the footer', async ()
   assert.match(svg, />code</);
   assert.match(svg, />212 params</);
   assert.match(svg, new RegExp(`width="${layout.frame.width}" height="${layout.frame.height}"`));
+});
+
+test('the frame draws its header, port dots and footer as a card does', async () => {
+  const { layout } = await layoutGroup(NESTED, DOC, SPECS, SHAPES, { title: 'Nested model', name: 'encoder' });
+  const f = layout.frame;
+  const opt = { shape: '(None, 4)', params: '212 params', connected: new Set(['in:in_0']) };
+  const frame = frameSvg(NESTED, layout, { ...opt, name: 'encoder', label: toggleLabel(DOC, true), error: '' });
+  const g = layoutCard(NESTED, { subtitle: 'encoder', footer: 'x' });
+  const card = cardSvg(NESTED, g, { ...opt, title: 'Nested model', subtitle: 'encoder' });
+  // a text's element without its place, and its place (from the right edge; under the footer's top)
+  const text = (svg: string, t: string, width: number, footerY: number) => {
+    const found = svg.match(new RegExp(`<text[^>]*>${t}</text>`, 'g')) || [];
+    assert.equal(found.length, 1, t);
+    const x = Number(/ x="([\d.]+)"/.exec(found[0])![1]);
+    const y = Number(/ y="([\d.]+)"/.exec(found[0])![1]);
+    const anchoredRight = found[0].includes('text-anchor="end"');
+    return {
+      look: found[0].replace(/ [xy]="[\d.]+"/g, ''),
+      x: anchoredRight ? width - x : x,
+      y: Math.round((y > footerY ? y - footerY : y) * 100) / 100
+    };
+  };
+  for (const t of ['Nested model', 'encoder', '212 params', '\\(None, 4\\)']) {
+    assert.deepEqual(text(frame, t, f.width, f.footerY!), text(card, t, g.width, g.footerY!), t);
+  }
+  // the filled input dot and the open output dot, drawn alike at the same inset from the edges
+  const dots = (svg: string): string[] =>
+    (svg.match(/<circle [^>]*>/g) || []).map(d => d.replace(/c[xy]="[\d.]+" /g, ''));
+  const card0 = layoutCard(NESTED);
+  assert.equal(f.inputPorts.in_0.x, card0.inputPorts.in_0.x);
+  assert.equal(f.width - f.outputPorts.output.x, card0.width - card0.outputPorts.output.x);
+  assert.deepEqual(new Set(dots(frame)), new Set(dots(card)));
 });
 
 test('a collapsed nested card gets its toggle in the header', () => {
