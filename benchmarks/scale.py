@@ -292,8 +292,10 @@ print("widgets opened", len(widgets_open) - before)
 def lost_opens(output: str, received: int) -> int:
     """Widgets a cell opened in the kernel (its printed 'widgets opened N') whose comm_open never
     reached the page. In a burst of thousands of comm messages the kernel's iopub socket
-    (ZeroMQ PUB, high-water mark 1,000) drops what the Jupyter server has not read yet; the
-    page then waits for those widget models forever."""
+    (ZeroMQ PUB, default high-water mark 1,000) drops what the Jupyter server has not read yet;
+    the page then waits for those widget models forever. The first NetworkEditor made in a
+    kernel lifts that mark (nncards_widget/_iopub.py), so after SETUP neither network should
+    lose any; this check reports it if one still does."""
     opened = int(re.search(r"widgets opened (\d+)", output).group(1))
     return max(0, opened - received)
 

@@ -24,6 +24,7 @@ from traitlets import Dict, Int, TraitError, Unicode, default
 from . import catalog, protocol, serialization
 from ._after_cell import running_loop
 from ._frontend import MODULE_NAME, MODULE_VERSION
+from ._iopub import keep_iopub_bursts
 from ._placement import CARD_WIDTH, Placement  # noqa: F401 (CARD_WIDTH: re-exported)
 from .cards import Card, PortRef, TrackedPosition, Wire, card_class
 from .custom import inner_card_ids
@@ -134,6 +135,7 @@ class NetworkEditor(ipycytoscape.CytoscapeWidget):
         """``path``: a file that keeps the network (``"mynet.cards.json"``): loaded when it
         exists, written after every change (see ``persistence.py``)."""
         graph_file = GraphFile(self, path) if path is not None else None  # checks the path
+        keep_iopub_bursts()  # a large network is thousands of messages in one cell
         saved = graph_file.read() if graph_file is not None else None  # before any widget
         kwargs.setdefault("cytoscape_layout", {"name": "preset"})
         kwargs.setdefault("box_selection_enabled", True)
