@@ -66,6 +66,11 @@ class CardResult:
     error: BuildError | None = None
     inputs: dict = field(default_factory=dict)  # Tensor input-port name -> KerasTensor (or list)
     serial: int = field(default_factory=lambda: next(_serials))
+    #: what the card was (kind, name, parameters, how it is used: ``signature()[:4]``)
+    made_for: tuple = ()
+    #: shapes only: the card's existing layer gave these outputs for new input shapes (see
+    #: ``ModelBuilder(reuse_layers=True)``); its tensors belong in no model
+    reused: bool = False
 
     @property
     def output(self):
@@ -106,10 +111,15 @@ class ModelBuilder:
     memory, see ``weights.deferred``); ``build()`` makes the weights of the model's layers.
     """
 
-    def __init__(self, graph, strict: bool = True, defer: bool = True):
+    def __init__(self, graph, strict: bool = True, defer: bool = True,
+                 reuse_layers: bool = False):
         self.graph = graph
         self.strict = strict
         self.defer = defer
+        #: live shapes: a layer card whose input shapes changed but which is otherwise the same
+        #: gives its new shapes through its existing layer where Keras's input checks accept them
+        #: (no layer made anew); the results are marked ``reused`` and go into no model
+        self.reuse_layers = reuse_layers
         #: uid -> CardResult of every card built or taken from the cache by this builder
         self.results: dict = {}
         #: uids of the cards built anew (not taken from the cache), in build order
@@ -189,15 +199,16 @@ class ModelBuilder:
         return result
 
     def _take_or_build_anew(self, uid: str) -> CardResult:
+        signature = self.signature(uid)
         if uid not in self._force:
-            hit = self._cache.lookup(uid, self.signature(uid))
+            hit = self._cache.lookup(uid, signature)
             if hit is not None and not (self.strict and hit.error is not None):
                 self.results[uid] = hit
                 return hit
         stale = self._stale_shared_layer(uid)
         if stale is not None:
             raise _Remake(stale)
-        return self._build_anew(uid)
+        return self._build_anew(uid, signature)
 
     def _stale_shared_layer(self, uid: str) -> str | None:
         """The card whose (cached, already built) layer object ``uid`` calls, when that layer
@@ -226,9 +237,14 @@ class ModelBuilder:
             shapes.setdefault(w.target_port, []).append(tuple(tensor.shape))
         return shapes
 
-    def _build_anew(self, uid: str) -> CardResult:
-        signature = self.signature(uid)
+    def _build_anew(self, uid: str, signature: tuple) -> CardResult:
         card = self.graph.cards[uid]
+        reused = self._shapes_through_layer(uid, signature) if self.reuse_layers else None
+        if reused is not None:
+            reused.made_for = signature[:4]
+            self.results[uid] = reused
+            self._cache.store(uid, signature, reused)
+            return reused
         try:
             result = self._build_card_once(card)
         except _Remake:
@@ -243,11 +259,44 @@ class ModelBuilder:
             if self.strict:
                 raise err from exc
             result = CardResult(error=err)
+        result.made_for = signature[:4]
         self.results[uid] = result
         self.rebuilt.append(uid)
         self._fresh.add(uid)
         self._cache.store(uid, signature, result)
         return result
+
+    def _shapes_through_layer(self, uid: str, signature: tuple) -> CardResult | None:
+        """The outputs of a layer card for its new input shapes, from the layer it already has:
+        ``compute_output_spec`` after the input checks a call makes (``layer.input_spec``, set by
+        Keras layers when they build, pins what their weights depend on). None when that does not
+        apply: the card changed, its layer is called by other cards or takes objects through
+        ports, it has no input spec, or Keras refuses the new shapes (then it is made anew).
+        An Input edit that changes every shape (a rank change) costs a shape inference per card
+        instead of a new layer per card."""
+        before = self._cache.latest(uid)
+        card = self.graph.cards[uid]
+        if (before is None or before.error is not None or before.made_for != signature[:4]
+                or card.spec.role != "layer" or not before.outputs or not before.inputs):
+            return None
+        layer = before.obj
+        if getattr(layer, "input_spec", None) is None or not getattr(layer, "built", False):
+            return None
+        if any(self._port_type(w) != TENSOR for w in self.graph.wires_into(uid)) or any(
+                card.spec.output(w.source_port).type != TENSOR
+                for w in self.graph.wires_from(uid)):
+            return None  # objects wired in, or its layer object called by other cards too
+        inputs = self._tensor_inputs(card)
+        if isinstance(inputs, CardResult):
+            return None
+        try:
+            returned = self._call(card, layer, inputs, call=_shapes_only(layer))
+        except Exception:  # the layer does not take the new shapes: made anew below
+            return None
+        outputs = self._split_outputs(card, returned)
+        if isinstance(outputs, CardResult):
+            return None
+        return CardResult(obj=layer, outputs=outputs, inputs=inputs, reused=True)
 
     # -- one card -------------------------------------------------------------------------------
     def _build_card_once(self, card: CardData) -> CardResult:
@@ -408,10 +457,12 @@ class ModelBuilder:
             inputs[p.name] = tensors if p.is_list else tensors[0]
         return inputs
 
-    def _call(self, card: CardData, layer, inputs: dict):
+    def _call(self, card: CardData, layer, inputs: dict, call=None):
         """Call the layer: Tensor ports with a ``call_name`` by that name (the one naming
-        ``call()``'s first parameter positionally), else one tensor as is, several as a list."""
+        ``call()``'s first parameter positionally), else one tensor as is, several as a list.
+        ``call``: what is called in the layer's place with those arguments (default: the layer)."""
         spec = card.spec
+        call = call or layer
         kwargs = {p.keras_arg: card.params[p.name] for p in spec.params if p.call_arg}
         tensor_ports = [p for p in spec.ports if p.type == TENSOR]
         if any(getattr(p, "call_name", None) for p in tensor_ports):
@@ -425,12 +476,12 @@ class ModelBuilder:
                     args.append(inputs[p.name])
                 else:
                     kwargs[name] = inputs[p.name]
-            return layer(*args, **kwargs)
+            return call(*args, **kwargs)
         if spec.call_inputs:
-            return layer([inputs[n] for n in spec.call_inputs], **kwargs)
+            return call([inputs[n] for n in spec.call_inputs], **kwargs)
         if len(tensor_ports) == 1:
-            return layer(inputs[tensor_ports[0].name], **kwargs)
-        return layer([inputs[p.name] for p in tensor_ports if p.name in inputs], **kwargs)
+            return call(inputs[tensor_ports[0].name], **kwargs)
+        return call([inputs[p.name] for p in tensor_ports if p.name in inputs], **kwargs)
 
     def _split_outputs(self, card: CardData, returned):
         """Output-port name -> tensor, from what ``call()`` returned.
@@ -676,6 +727,19 @@ def _shapes_of(value) -> str:
 
 
 @functools.lru_cache(maxsize=None)
+def _shapes_only(layer):
+    """A stand-in for calling a built ``layer``: the input checks of a call, then its output
+    spec; unlike a call it adds no node to the layer, so shape updates do not pile up on it."""
+    from keras.src.layers.input_spec import assert_input_compatibility
+
+    def call(*args, **kwargs):
+        first = args[0] if args else next(iter(kwargs.values()))
+        assert_input_compatibility(layer.input_spec, first, layer_name=layer.name)
+        return layer.compute_output_spec(*args, **kwargs)
+
+    return call
+
+
 def _first_call_parameter(layer_class) -> str | None:
     """The name of the first parameter of ``layer_class.call`` after ``self``."""
     params = list(inspect.signature(layer_class.call).parameters.values())[1:]

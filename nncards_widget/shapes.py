@@ -15,8 +15,11 @@ to and the *signature* it was built under (see ``ModelBuilder.signature``). A ch
 cards it touches dirty; an update runs the one build loop, ``ModelBuilder.build_cards``, over the
 cards downstream of them (topological order, from the graph), and the builder takes from the
 cache every card whose kind, parameters and input *shapes* are unchanged: an edit rebuilds the
-cards whose inputs change shape, not everything downstream. Layers are built without their
-weights (``weights.deferred``): shapes and parameter counts cost no memory.
+cards whose inputs change shape, not everything downstream. A layer card whose inputs changed
+shape but which is otherwise the same gives its new shapes through the layer it has, where
+Keras's input checks accept them (``ModelBuilder(reuse_layers=True)``): an Input edit that changes
+every shape costs a shape inference per card, not a new layer per card. Layers are built without
+their weights (``weights.deferred``): shapes and parameter counts cost no memory.
 
 ``build()`` runs the same loop over the whole graph with the same cache, taking only entries built
 on the very upstream results (so the model's tensors are connected), so live shapes do not make a
@@ -80,7 +83,7 @@ class _LiveCache(BuildCache):
 
     def lookup(self, uid, signature):
         entry = self.live._entries.get(uid)
-        if entry is None or (self.for_model and entry.in_model):
+        if entry is None or (self.for_model and (entry.in_model or entry.result.reused)):
             return None
         # A model takes only entries built on the very results upstream (connected tensors);
         # live shapes take an entry whose inputs have the same shapes (only shapes are shown).
@@ -154,9 +157,9 @@ class LiveShapes:
         region = graph.downstream([u for u in dirty if u in graph.cards])
         self.last_rebuilt = []
         try:
-            ModelBuilder(graph, strict=False).build_cards(graph.topological_order(region),
-                                                          _LiveCache(self, for_model=False),
-                                                          changed=dirty)
+            ModelBuilder(graph, strict=False, reuse_layers=True).build_cards(
+                graph.topological_order(region), _LiveCache(self, for_model=False),
+                changed=dirty)
         finally:
             self._publish()
 

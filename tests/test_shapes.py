@@ -90,6 +90,35 @@ def test_input_shape_edit_updates_every_card(editor):
     assert wire_between(ed, x, dense[0]).shape == "(None, 7)"
 
 
+def test_input_rank_change_updates_every_shape_through_the_existing_layers(editor):
+    """The worst case: a new Input rank changes every card's shape. Each card gives its new
+    shape through the layer it has (Keras checks the new input against the layer's input
+    spec), so no layer is made anew and the counts stay; a last dimension a layer was not built
+    for makes that layer anew; a model built afterwards is the new network all through."""
+    ed = editor
+    x, dense, out = chain(ed)
+    layers = [ed.live_shapes.layer(d) for d in dense]
+    counts = [d.param_count for d in dense]
+    total = ed.total_params
+    x.shape = [5, 13]
+    assert [c.output_shape for c in dense + [out]] == ["(None, 5, 8)", "(None, 5, 6)",
+                                                       "(None, 5, 4)", "(None, 5, 4)"]
+    assert [ed.live_shapes.layer(d) for d in dense] == layers  # the very same objects
+    assert [d.param_count for d in dense] == counts and ed.total_params == total
+    assert wire_between(ed, dense[0], dense[1]).shape == "(None, 5, 8)"
+    # a last dimension d0 was not built for: d0 is made anew, its count follows
+    x.shape = [5, 9]
+    assert ed.live_shapes.layer(dense[0]) is not layers[0]
+    assert dense[0].param_count == 9 * 8 + 8 and dense[0].output_shape == "(None, 5, 8)"
+    assert ed.total_params == total - 13 * 8 + 9 * 8
+    # the built model has its own layers, built for the new shapes, and runs
+    model = ed.build()
+    assert model.output_shape == (None, 5, 4)
+    assert all(model.get_layer(f"d{i}") is not layers[i] for i in range(3))
+    assert model.predict_on_batch(np.ones((2, 5, 9), "float32")).shape == (2, 5, 4)
+    assert trainable(model) == ed.total_params
+
+
 def test_an_update_stops_where_results_stop_changing(editor, monkeypatch):
     """Editing the Input shape of a long chain looks at the cards whose inputs changed and
     their next card, not at every card downstream; a later edit that changes every shape
