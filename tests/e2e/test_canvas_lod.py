@@ -51,12 +51,18 @@ def _zoom_to(canvas: Canvas, level: float):
     canvas.page.wait_for_timeout(400)  # the cards switch over a few frames
 
 
-def test_far_out_cards_are_named_boxes_with_their_marks(open_notebook):
-    nb = open_notebook("far_out", [NETWORK], viewport=(1500, 1000))
+def _show(open_notebook, name: str, cell: str, cards: int):
+    """Run a notebook of one cell showing an editor; wait for its ``cards`` cards."""
+    nb = open_notebook(name, [cell], viewport=(1500, 1000))
     nb.run_all()
     canvas = Canvas(nb)
     canvas.wait_ready()
-    canvas.wait_cards(7)
+    canvas.wait_cards(cards)
+    return nb, canvas
+
+
+def test_far_out_cards_are_named_boxes_with_their_marks(open_notebook):
+    nb, canvas = _show(open_notebook, "far_out", NETWORK, 7)
     canvas.wait("v.cy.nodes('.nnc-error').length === 1")
     canvas.wait("v.cy.nodes('.nnc-shared').length === 2")
     canvas.root.locator('[data-testid="nncards-zoom-in"]').click()
@@ -135,11 +141,7 @@ def test_a_large_network_far_out_decodes_no_card_faces(open_notebook):
     """400 cards open framed whole, far out: every card is a box at once and no card face is
     decoded (a face image costs time and memory for a box a few pixels wide). Fit from 100% keeps
     it so: only the faces that were on screen near were ever decoded."""
-    nb = open_notebook("far_out_large", [LARGE], viewport=(1500, 1000))
-    nb.run_all()
-    canvas = Canvas(nb)
-    canvas.wait_ready()
-    canvas.wait_cards(399)
+    nb, canvas = _show(open_notebook, "far_out_large", LARGE, 399)
     canvas.wait("v.cy.nodes('.card').every(n => n.data('w') > 0)")
     nb.page.wait_for_timeout(800)  # a few frames drawn
     assert canvas.eval("v.cy.zoom()") < 0.42
