@@ -276,7 +276,8 @@ class ModelBuilder:
         instead of a new layer per card."""
         before = self._cache.latest(uid)
         card = self.graph.cards[uid]
-        if (before is None or before.error is not None or before.made_for != signature[:4]
+        if (uid in self._force or before is None or before.error is not None
+                or before.made_for != signature[:4]
                 or card.spec.role != "layer" or not before.outputs or not before.inputs):
             return None
         layer = before.obj
