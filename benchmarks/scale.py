@@ -702,8 +702,6 @@ def bench_browser(sizes: list[int], only: set, repeat: int, profile: bool):
         browser.close()
 
 
-
-
 def bench_tab(browser, server, n: int):
     """The memory of a tab holding one N-card editor: a fresh page (its own renderer process) with
     a notebook that makes the network and shows it, measured at each step of a user's session."""

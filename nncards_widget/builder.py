@@ -238,33 +238,32 @@ class ModelBuilder:
         return shapes
 
     def _build_anew(self, uid: str, signature: tuple) -> CardResult:
-        card = self.graph.cards[uid]
-        reused = self._shapes_through_layer(uid, signature) if self.reuse_layers else None
-        if reused is not None:
-            reused.made_for = signature[:4]
-            self.results[uid] = reused
-            self._cache.store(uid, signature, reused)
-            return reused
+        result = self._shapes_through_layer(uid, signature) if self.reuse_layers else None
+        if result is None:
+            result = self._build_fresh(self.graph.cards[uid])
+            self.rebuilt.append(uid)
+            self._fresh.add(uid)
+        result.made_for = signature[:4]
+        self.results[uid] = result
+        self._cache.store(uid, signature, result)
+        return result
+
+    def _build_fresh(self, card: CardData) -> CardResult:
+        """The card built with new Keras objects; an error is raised (strict) or recorded."""
         try:
-            result = self._build_card_once(card)
+            return self._build_card_once(card)
         except _Remake:
             raise
         except BuildError as err:
             if self.strict:
                 raise
-            result = CardResult(error=err)
+            return CardResult(error=err)
         except Exception as exc:  # Keras raised something the steps below do not name
             err = BuildError(f"The {_label(card)} could not be built: {_first_line(exc)}",
                              card=card.name)
             if self.strict:
                 raise err from exc
-            result = CardResult(error=err)
-        result.made_for = signature[:4]
-        self.results[uid] = result
-        self.rebuilt.append(uid)
-        self._fresh.add(uid)
-        self._cache.store(uid, signature, result)
-        return result
+            return CardResult(error=err)
 
     def _shapes_through_layer(self, uid: str, signature: tuple) -> CardResult | None:
         """The outputs of a layer card for its new input shapes, from the layer it already has:
@@ -727,7 +726,6 @@ def _shapes_of(value) -> str:
     return shape_text(value.shape)
 
 
-@functools.lru_cache(maxsize=None)
 def _shapes_only(layer):
     """A stand-in for calling a built ``layer``: the input checks of a call, then its output
     spec; unlike a call it adds no node to the layer, so shape updates do not pile up on it."""
@@ -741,6 +739,7 @@ def _shapes_only(layer):
     return call
 
 
+@functools.lru_cache(maxsize=None)
 def _first_call_parameter(layer_class) -> str | None:
     """The name of the first parameter of ``layer_class.call`` after ``self``."""
     params = list(inspect.signature(layer_class.call).parameters.values())[1:]
